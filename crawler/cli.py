@@ -1,0 +1,424 @@
+"""The ``newsagg`` command: a thin click layer over the crawler, the store and the replica."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+
+import click
+
+from crawler import db as dbmod
+from crawler.outlets import OUTLETS
+from crawler.source import BUNDLED_SOURCE, SourceError, load_source
+from crawler.timeutil import parse_day
+
+DEFAULT_DB = "data/news.db"
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+
+
+class UserError(click.ClickException):
+    """One line on stderr and exit status 2: bad input, missing file, unknown outlet."""
+
+    exit_code = EXIT_USAGE
+
+
+def db_option(f):
+    return click.option(
+        "--db",
+        "db_path",
+        default=lambda: os.environ.get("NEWSAGG_DB", DEFAULT_DB),
+        show_default=DEFAULT_DB,
+        type=click.Path(dir_okay=False),
+        help="SQLite file (env NEWSAGG_DB).",
+    )(f)
+
+
+def open_db(path: str, create: bool = False):
+    try:
+        return dbmod.connect(path, create=create)
+    except dbmod.DatabaseError as exc:
+        raise UserError(str(exc)) from None
+
+
+def check_day(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return parse_day(value).isoformat()
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def check_outlets(names: tuple[str, ...]) -> list[str]:
+    unknown = [n for n in names if n not in OUTLETS]
+    if unknown:
+        raise UserError(f"unknown outlet {unknown[0]!r} (known: {', '.join(sorted(OUTLETS))})")
+    return list(names) or sorted(OUTLETS)
+
+
+def parse_outlet_urls(pairs: tuple[str, ...]) -> dict[str, str]:
+    """NEWSAGG_OUTLET_URLS (a JSON object) overlaid with --outlet-url NAME=URL pairs."""
+    urls: dict[str, str] = {}
+    env = os.environ.get("NEWSAGG_OUTLET_URLS", "").strip()
+    if env:
+        try:
+            urls.update(json.loads(env))
+        except ValueError:
+            raise UserError("NEWSAGG_OUTLET_URLS is not a JSON object") from None
+    for pair in pairs:
+        name, sep, url = pair.partition("=")
+        if not sep or not url.startswith(("http://", "https://")):
+            raise UserError(f"--outlet-url wants NAME=http(s)://HOST[:PORT], got {pair!r}")
+        urls[name] = url
+    check_outlets(tuple(urls))
+    return {k: v.rstrip("/") for k, v in urls.items()}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsagg")
+def cli():
+    """Follow a news story: from one source piece to a database of the coverage behind it.
+
+    Typical use: `newsagg crawl --replica` (offline demo), then `newsagg related`,
+    `newsagg search tariff` and `newsagg export -o coverage.jsonl`.
+    """
+
+
+# --- crawl -----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="FILE|URL",
+    help="Source piece to follow (repeatable). Default: tracked sources, else the bundled one.",
+)
+@click.option(
+    "--outlet",
+    "outlets",
+    multiple=True,
+    metavar="NAME",
+    help="Crawl only this outlet (repeatable). See `newsagg outlets`.",
+)
+@db_option
+@click.option(
+    "--replica", is_flag=True, help="Serve the bundled offline replica on 127.0.0.1 and crawl it."
+)
+@click.option(
+    "--outlet-url",
+    "outlet_urls",
+    multiple=True,
+    metavar="NAME=BASE_URL",
+    help="Read an outlet from another base URL (mirror, test server). Repeatable.",
+)
+@click.option("--since", metavar="DATE", help="Earliest publication day to fetch (YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Latest publication day to fetch (YYYY-MM-DD).")
+@click.option("--refresh", is_flag=True, help="Fetch articles again even if already stored.")
+@click.option(
+    "--published",
+    metavar="DATE",
+    help="Publication day of the --source piece(s), if they lack one.",
+)
+@click.option(
+    "-s",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a Scrapy or NEWSAGG_* setting (repeatable).",
+)
+@click.option("-v", "--verbose", count=True, help="Show Scrapy's log (-v info, -vv debug).")
+def crawl(
+    sources,
+    outlets,
+    db_path,
+    replica,
+    outlet_urls,
+    since,
+    until,
+    refresh,
+    published,
+    overrides,
+    verbose,
+):
+    """Discover, fetch, score and store the coverage of the source piece(s)."""
+    from crawler.crawl import CrawlOptions, run_crawl
+
+    options = CrawlOptions(
+        db_path=db_path,
+        outlets=check_outlets(outlets),
+        outlet_urls=parse_outlet_urls(outlet_urls),
+        replica=replica,
+        since=check_day(since),
+        until=check_day(until),
+        refresh=refresh,
+        overrides=dict(_pair(o) for o in overrides),
+        log_level={0: "WARNING", 1: "INFO"}.get(verbose, "DEBUG"),
+    )
+    db = open_db(db_path, create=True)
+    try:
+        source_ids = resolve_sources(db, sources, check_day(published))
+    finally:
+        db.close()
+    result = run_crawl(options, source_ids)
+    for line in result.summary_lines():
+        click.echo(line)
+    if result.unreachable:
+        hosts = ", ".join(f"{h} ({e})" for h, e in sorted(result.unreachable.items()))
+        click.echo(
+            f"error: could not reach {hosts}. No network? Try `newsagg crawl --replica` "
+            "for the offline replica.",
+            err=True,
+        )
+        sys.exit(EXIT_UNREACHABLE)
+
+
+def _pair(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise UserError(f"--set wants NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def resolve_sources(db, specs: tuple[str, ...], published: str | None) -> list[int]:
+    """--source pieces (added if new), else tracked sources, else the bundled source piece."""
+    if not specs:
+        tracked = [s["id"] for s in dbmod.get_sources(db)]
+        if tracked:
+            return tracked
+        specs = (str(BUNDLED_SOURCE),)
+    ids = []
+    for spec in specs:
+        try:
+            piece = load_source(spec, published=published)
+        except SourceError as exc:
+            raise UserError(str(exc)) from None
+        ids.append(dbmod.add_source(db, piece))
+    return ids
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+@cli.group()
+def sources():
+    """Add and list the source pieces newsagg follows."""
+
+
+@sources.command("add")
+@click.argument("spec", metavar="FILE|URL")
+@click.option("--title", help="Title, if the file has none or a wrong one.")
+@click.option("--published", metavar="DATE", help="Publication day (YYYY-MM-DD).")
+@db_option
+def sources_add(spec, title, published, db_path):
+    """Add a source piece (.txt, .md, .html file, or a URL fetched once) and track it."""
+    db = open_db(db_path, create=True)
+    try:
+        piece = load_source(spec, title=title, published=check_day(published))
+    except SourceError as exc:
+        raise UserError(str(exc)) from None
+    source_id = dbmod.add_source(db, piece)
+    analysis = piece.analysis
+    click.echo(f"source {source_id}: {piece.title} ({piece.published or 'no date'})")
+    click.echo(f"  terms:    {', '.join(t for t, _ in analysis['terms'][:12])}")
+    click.echo(f"  entities: {', '.join(e['name'] for e in analysis['entities'][:12])}")
+    cited = sorted({o["name"] for o in analysis["outlets"]})
+    click.echo(f"  cites:    {', '.join(cited) or '-'}")
+
+
+@sources.command("list")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source.")
+def sources_list(db_path, as_json):
+    """List the stored source pieces."""
+    db = open_db(db_path)
+    rows = list(
+        db.query(
+            "select s.id, s.published, s.title, s.origin, s.tracked, "
+            "(select count(*) from coverage c where c.source_id = s.id) as linked "
+            "from sources s order by s.id"
+        )
+    )
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    print_table(
+        ["id", "published", "linked", "title", "origin"],
+        [[r["id"], r["published"] or "-", r["linked"], r["title"], r["origin"]] for r in rows],
+    )
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("source_id", required=False, type=int)
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per linked article.")
+@click.option("--explain", metavar="URL", help="The whole score breakdown of one candidate URL.")
+def related(source_id, db_path, as_json, explain):
+    """The coverage linked to a source (all sources if none is given), best first."""
+    db = open_db(db_path)
+    if explain:
+        return explain_url(db, explain, source_id, as_json)
+    rows = dbmod.related(db, source_id)
+    if as_json:
+        for row in rows:
+            row.pop("text", None)
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no linked coverage yet; run `newsagg crawl` first", err=True)
+        return
+    print_table(
+        ["src", "outlet", "published", "score", "title", "url"],
+        [
+            [
+                r["source_id"],
+                r["outlet"],
+                (r["published"] or "")[:16].replace("T", " "),
+                f"{r['score']:.2f}",
+                r["title"],
+                r["canonical_url"],
+            ]
+            for r in rows
+        ],
+    )
+
+
+def explain_url(db, url: str, source_id: int | None, as_json: bool) -> None:
+    from crawler.urls import canonical_url
+
+    canonical = canonical_url(url)
+    clauses = "d.url = ?" + (" and d.source_id = ?" if source_id else "")
+    params = [canonical, source_id] if source_id else [canonical]
+    rows = [
+        dbmod.decode_row(r)
+        for r in db.query(
+            f"select d.*, c.matched from discoveries d left join coverage c on c.source_id = d.source_id "
+            f"and c.article_id = (select id from articles where canonical_url = d.url) where {clauses}",
+            params,
+        )
+    ]
+    if not rows:
+        raise UserError(f"no record of {canonical}")
+    for row in rows:
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+            continue
+        click.echo(f"{row['url']}  (source {row['source_id']}, via {row['via']})")
+        click.echo(f"  decision: {row['decision']} ({row['reason']}), score {row['score']}")
+        matched = row.get("matched") or {}
+        for key in ("components", "entities", "terms", "date_distance_days", "prefilter"):
+            if key in matched:
+                click.echo(f"  {key}: {matched[key]}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
+def search(query, limit, db_path, as_json):
+    """Full-text search over stored articles (SQLite FTS5 syntax: tariff, "july package", a OR b)."""
+    db = open_db(db_path)
+    try:
+        rows = list(
+            db.table("articles").search(
+                query, limit=limit, columns=["id", "outlet", "published", "title", "canonical_url"]
+            )
+        )
+    except sqlite3.OperationalError as exc:
+        raise UserError(f"bad search query {query!r}: {exc}") from None
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    print_table(
+        ["outlet", "published", "title", "url"],
+        [[r["outlet"], (r["published"] or "")[:10], r["title"], r["canonical_url"]] for r in rows],
+    )
+
+
+@cli.command()
+@click.option("--source", "source_id", type=int, help="Only coverage of this source id.")
+@click.option("--outlet", help="Only this outlet.")
+@click.option("--since", metavar="DATE", help="Only articles published on or after this day.")
+@click.option(
+    "--include-duplicates", is_flag=True, help="Also export copies linked to a representative."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    help="File to write (default: stdout).",
+)
+@db_option
+def export(source_id, outlet, since, include_duplicates, output, db_path):
+    """Covered articles as JSON lines, one article per line with its coverage scores (streams)."""
+    if outlet:
+        check_outlets((outlet,))
+    db = open_db(db_path)
+    rows = dbmod.export_rows(db, source_id, outlet, check_day(since), include_duplicates)
+    count = 0
+    with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as out:
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    click.echo(f"exported {count} articles to {'stdout' if output == '-' else output}", err=True)
+
+
+@cli.command("outlets")
+def outlets_cmd():
+    """The outlets newsagg knows: endpoints and discovery methods."""
+    for outlet in OUTLETS.values():
+        click.echo(f"{outlet.slug}: {outlet.name}  {outlet.base_url}")
+        click.echo(f"  discovery: {', '.join(outlet.discovery_methods())}")
+        for label, paths in (
+            ("feeds", outlet.feeds),
+            ("news sitemaps", outlet.news_sitemaps),
+            ("sitemaps", outlet.sitemaps),
+        ):
+            if paths:
+                click.echo(f"  {label}: {', '.join(paths)}")
+        if outlet.search:
+            click.echo(f"  search: {outlet.search} (only where robots.txt allows)")
+        click.echo(f"  articles: {outlet.article_path.pattern}")
+
+
+def print_table(headers: list[str], rows: list[list]) -> None:
+    """A plain aligned table; long cells are cut so a row fits a terminal line."""
+    width = {"title": 60, "url": 70, "origin": 50}
+    cells = [[str(c) for c in row] for row in rows]
+    for row in cells:
+        for i, h in enumerate(headers):
+            limit = width.get(h)
+            if limit and len(row[i]) > limit:
+                row[i] = row[i][: limit - 1] + "…"
+    sizes = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    click.echo("  ".join(h.ljust(s) for h, s in zip(headers, sizes, strict=False)).rstrip())
+    for row in cells:
+        click.echo("  ".join(c.ljust(s) for c, s in zip(row, sizes, strict=False)).rstrip())
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except Exception as exc:  # the promise: one line, never a traceback
+        if os.environ.get("NEWSAGG_DEBUG"):
+            raise
+        click.echo(
+            f"error: {type(exc).__name__}: {exc} (set NEWSAGG_DEBUG=1 for details)", err=True
+        )
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Running a crawl: settings for this run, the replica if asked, one spider per outlet, the run row."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from dataclasses import dataclass, field
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.spiderloader import SpiderLoader
+
+from crawler import db as dbmod
+from crawler.middlewares import unreachable_hosts
+from crawler.replica import Replica
+
+# Replica and local test servers: nothing to be polite to but ourselves.
+LOCAL_OVERRIDES = {
+    "DOWNLOAD_DELAY": 0,
+    "DOWNLOAD_DELAY_JITTER": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "RETRY_TIMES": 1,
+}
+STAT_COLUMNS = (
+    ("candidates", "newsagg/candidates"),
+    ("known", "newsagg/prefilter/known"),
+    ("skipped", None),
+    ("fetched", "newsagg/extract/ok"),
+    ("failed", "newsagg/store/dropped"),
+    ("linked", "newsagg/relevance/linked"),
+)
+
+
+@dataclass
+class CrawlOptions:
+    db_path: str
+    outlets: list[str]
+    outlet_urls: dict[str, str] = field(default_factory=dict)
+    replica: bool = False
+    since: str | None = None
+    until: str | None = None
+    refresh: bool = False
+    overrides: dict = field(default_factory=dict)
+    log_level: str = "WARNING"
+
+
+@dataclass
+class CrawlResult:
+    run_id: int
+    stats: dict[str, dict]
+    unreachable: dict[str, str]
+
+    def summary_lines(self) -> list[str]:
+        lines = [f"run {self.run_id}:"]
+        for outlet, stats in sorted(self.stats.items()):
+            counts = []
+            for label, key in STAT_COLUMNS:
+                if key is None:
+                    value = sum(
+                        v
+                        for k, v in stats.items()
+                        if k.startswith("newsagg/prefilter/")
+                        and k.split("/")[-1] in {"out_of_window", "low_score"}
+                    )
+                else:
+                    value = stats.get(key, 0)
+                counts.append(f"{label} {value}")
+            lines.append(f"  {outlet:12} " + "  ".join(counts))
+        return lines
+
+
+def build_settings(
+    options: CrawlOptions, source_ids: list[int], run_id: int, base_urls: dict
+) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    values = {
+        "NEWSAGG_DB": options.db_path,
+        "NEWSAGG_SOURCE_IDS": source_ids,
+        "NEWSAGG_OUTLET_URLS": base_urls,
+        "NEWSAGG_RUN_ID": run_id,
+        "NEWSAGG_REFRESH": options.refresh,
+        "LOG_LEVEL": options.log_level,
+    }
+    if options.since:
+        values["NEWSAGG_SINCE"] = options.since
+    if options.until:
+        values["NEWSAGG_UNTIL"] = options.until
+    if options.replica or _all_local(base_urls):
+        values.update(LOCAL_OVERRIDES)
+    settings.setdict(values, priority="cmdline")
+    settings.setdict(options.overrides, priority="cmdline")
+    return settings
+
+
+def _all_local(base_urls: dict[str, str]) -> bool:
+    return bool(base_urls) and all(
+        "//127.0.0.1" in u or "//localhost" in u for u in base_urls.values()
+    )
+
+
+def run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
+    """Crawl every selected outlet in one process and record the run; blocks until done."""
+    db = dbmod.connect(options.db_path)
+    run_id = dbmod.start_run(db, {**_jsonable(options), "source_ids": source_ids})
+    status, per_outlet = "failed", {}
+    try:
+        with contextlib.ExitStack() as stack:
+            base_urls = dict(options.outlet_urls)
+            if options.replica:
+                replica = stack.enter_context(Replica(options.outlets))
+                base_urls.update(replica.base_urls)
+            settings = build_settings(options, source_ids, run_id, base_urls)
+            process = CrawlerProcess(settings)
+            if options.log_level != "DEBUG":
+                _one_line_errors()
+            loader = SpiderLoader.from_settings(settings)
+            crawlers = {}
+            for slug in options.outlets:
+                crawler = process.create_crawler(loader.load(slug))
+                crawlers[slug] = crawler
+                process.crawl(crawler)
+            process.start()
+            per_outlet = {slug: c.stats.get_stats() for slug, c in crawlers.items()}
+        status = "finished"
+    finally:
+        stats = {slug: _jsonable(s) for slug, s in per_outlet.items()}
+        dbmod.finish_run(db, run_id, status, stats)
+        db.close()
+    unreachable: dict[str, str] = {}
+    for s in per_outlet.values():
+        unreachable.update(unreachable_hosts(s))
+    return CrawlResult(run_id=run_id, stats=per_outlet, unreachable=unreachable)
+
+
+class _NoTraceback(logging.Filter):
+    """Network failures are expected in a crawl: log them as one line, without a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            record.msg = f"{record.getMessage()}: {record.exc_info[1]!r}"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+NOISY_LOGGERS = (
+    "scrapy.downloadermiddlewares.robotstxt",
+    "scrapy.downloadermiddlewares.retry",
+    "scrapy.core.scraper",
+    "scrapy.core.engine",
+)
+
+
+def _one_line_errors() -> None:
+    for name in NOISY_LOGGERS:
+        log = logging.getLogger(name)
+        if not any(isinstance(f, _NoTraceback) for f in log.filters):
+            log.addFilter(_NoTraceback())
+
+
+def _jsonable(value) -> dict:
+    raw = value if isinstance(value, dict) else value.__dict__
+    return json.loads(json.dumps(raw, default=str))

@@ -1,0 +1,277 @@
+"""The SQLite file: schema (DESIGN.md contract), connections, transactions and queries.
+
+sqlite-utils does the writing (explicit tables, upserts in one transaction, FTS with triggers);
+the CLI and the pipelines share these functions so each query lives in one place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from crawler.timeutil import now_iso
+
+SCHEMA = {
+    "sources": (
+        {
+            "id": int,
+            "url": str,
+            "title": str,
+            "text": str,
+            "published": str,
+            "added_at": str,
+            "origin": str,
+            "text_hash": str,
+            "analysis": str,
+            "tracked": int,
+        },
+        "id",
+    ),
+    "articles": (
+        {
+            "id": str,
+            "url": str,
+            "canonical_url": str,
+            "outlet": str,
+            "title": str,
+            "authors": str,
+            "published": str,
+            "modified": str,
+            "language": str,
+            "description": str,
+            "keywords": str,
+            "text": str,
+            "word_count": int,
+            "access": str,
+            "http_status": int,
+            "content_hash": str,
+            "duplicate_of": str,
+            "relation": str,
+            "discovered_via": str,
+            "first_seen": str,
+            "last_seen": str,
+            "run_id": int,
+        },
+        "id",
+    ),
+    "coverage": (
+        {"source_id": int, "article_id": str, "score": float, "matched": str, "linked_at": str},
+        ("source_id", "article_id"),
+    ),
+    "discoveries": (
+        {
+            "url": str,
+            "outlet": str,
+            "source_id": int,
+            "via": str,
+            "title": str,
+            "published": str,
+            "decision": str,
+            "reason": str,
+            "score": float,
+            "at": str,
+            "run_id": int,
+        },
+        ("url", "source_id"),
+    ),
+    "runs": (
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "status": str,
+            "stats": str,
+            "args": str,
+        },
+        "id",
+    ),
+}
+INDEXES = [
+    ("articles", ["canonical_url"], True),
+    ("articles", ["outlet", "published"], False),
+    ("articles", ["content_hash"], False),
+    ("articles", ["duplicate_of"], False),
+    ("coverage", ["article_id"], False),
+    ("discoveries", ["decision"], False),
+    ("sources", ["text_hash"], True),
+]
+JSON_COLUMNS = {"authors", "keywords", "matched", "stats", "analysis", "args"}
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or is not a newsagg database."""
+
+
+def connect(path: str | Path, create: bool = True) -> sqlite_utils.Database:
+    """Open the DB with WAL and a busy timeout; create the schema if needed."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise DatabaseError(f"database not found: {path} (run `newsagg crawl` first)")
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        conn = sqlite3.connect(str(path), timeout=30)
+        db = sqlite_utils.Database(conn)
+        db.execute("PRAGMA busy_timeout = 30000")
+        if create:
+            db.enable_wal()
+            ensure_schema(db)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"cannot open {path}: {exc}") from None
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    for name, (columns, pk) in SCHEMA.items():
+        table = db.table(name)
+        if not table.exists():
+            not_null = {"canonical_url"} if name == "articles" else set()
+            table.create(columns, pk=pk, not_null=not_null)
+    for table, columns, unique in INDEXES:
+        db.table(table).create_index(columns, unique=unique, if_not_exists=True)
+    articles = db.table("articles")
+    if not articles.detect_fts():
+        articles.enable_fts(["title", "text"], create_triggers=True)
+
+
+@contextlib.contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction that takes the write lock up front (no upgrade deadlocks)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.execute("COMMIT")
+
+
+def dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def decode_row(row: dict) -> dict:
+    """JSON columns as Python values."""
+    out = dict(row)
+    for key in JSON_COLUMNS & out.keys():
+        if isinstance(out[key], str):
+            with contextlib.suppress(ValueError):
+                out[key] = json.loads(out[key])
+    return out
+
+
+# --- sources ------------------------------------------------------------------------------
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def add_source(db: sqlite_utils.Database, piece) -> int:
+    """Store a SourcePiece (or refresh its analysis); the same text is one row."""
+    digest = text_hash(piece.text)
+    existing = list(db.query("select id from sources where text_hash = ?", [digest]))
+    row = {
+        "url": piece.url,
+        "title": piece.title,
+        "text": piece.text,
+        "published": piece.published,
+        "origin": piece.origin,
+        "analysis": dumps(piece.analysis),
+        "text_hash": digest,
+        "tracked": 1,
+    }
+    with immediate(db):
+        if existing:
+            source_id = existing[0]["id"]
+            db.table("sources").update(source_id, row)
+        else:
+            row["added_at"] = now_iso()
+            source_id = db.table("sources").insert(row).last_pk
+    return int(source_id)
+
+
+def get_sources(db: sqlite_utils.Database, ids: list[int] | None = None) -> list[dict]:
+    if ids:
+        marks = ",".join("?" * len(ids))
+        rows = db.query(f"select * from sources where id in ({marks}) order by id", ids)
+    else:
+        rows = db.query("select * from sources where tracked = 1 order by id")
+    return [decode_row(r) for r in rows]
+
+
+# --- runs ---------------------------------------------------------------------------------
+
+
+def start_run(db: sqlite_utils.Database, args: dict) -> int:
+    with immediate(db):
+        return int(
+            db.table("runs")
+            .insert({"started_at": now_iso(), "status": "running", "args": dumps(args)})
+            .last_pk
+        )
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, status: str, stats: dict) -> None:
+    with immediate(db):
+        db.table("runs").update(
+            run_id, {"finished_at": now_iso(), "status": status, "stats": dumps(stats)}
+        )
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+def known_url(conn: sqlite3.Connection, canonical: str) -> bool:
+    row = conn.execute("select 1 from articles where canonical_url = ?", [canonical]).fetchone()
+    return row is not None
+
+
+COVERAGE_SQL = """
+select c.source_id, c.score, c.matched, a.*
+from coverage c join articles a on a.id = c.article_id
+where {where}
+order by c.source_id, c.score desc, a.published desc
+"""
+
+
+def related(db: sqlite_utils.Database, source_id: int | None = None) -> list[dict]:
+    where, params = ("c.source_id = ?", [source_id]) if source_id else ("1", [])
+    return [decode_row(r) for r in db.query(COVERAGE_SQL.format(where=where), params)]
+
+
+def export_rows(
+    db: sqlite_utils.Database,
+    source_id: int | None = None,
+    outlet: str | None = None,
+    since: str | None = None,
+    include_duplicates: bool = False,
+) -> Iterator[dict]:
+    """Covered articles, one dict each, streamed from the cursor (constant memory)."""
+    clauses, params = ["1"], []
+    if source_id:
+        clauses.append("c.source_id = ?")
+        params.append(source_id)
+    if outlet:
+        clauses.append("a.outlet = ?")
+        params.append(outlet)
+    if since:
+        clauses.append("a.published >= ?")
+        params.append(since)
+    if not include_duplicates:
+        clauses.append("a.duplicate_of is null")
+    sql = f"""
+        select a.*, json_group_array(json_object(
+            'source_id', c.source_id, 'score', c.score, 'matched', json(c.matched))) as coverage
+        from articles a join coverage c on c.article_id = a.id
+        where {" and ".join(clauses)}
+        group by a.id order by a.published, a.id
+    """
+    for row in db.query(sql, params):
+        yield decode_row({**row, "coverage": json.loads(row["coverage"])})

@@ -1,0 +1,67 @@
+"""Items: what discovery knows about a URL, what a fetched page becomes, and decisions.
+
+Read them through ItemAdapter everywhere; pipelines pass through item types they do not handle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Candidate:
+    """A URL found by discovery, with whatever the feed, sitemap or search page said."""
+
+    url: str
+    outlet: str
+    via: str
+    title: str | None = None
+    published: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    description: str | None = None
+    language: str | None = None
+
+
+@dataclass
+class ArticleItem:
+    """A fetched page on its way through extract -> relevance -> dedupe -> store."""
+
+    url: str
+    canonical_url: str
+    outlet: str
+    via: str
+    http_status: int
+    html: str | None = None
+    candidate: dict = field(default_factory=dict)
+    # Filled by the extract pipeline.
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    modified: str | None = None
+    language: str | None = None
+    description: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    text: str | None = None
+    word_count: int = 0
+    access: str | None = None
+    # Filled by the relevance pipeline: {source_id: {"score": .., "matched": {...}}}.
+    scores: dict = field(default_factory=dict)
+    # Filled by the dedupe pipeline.
+    content_hash: str | None = None
+    duplicate_of: str | None = None
+    relation: str | None = None
+
+
+@dataclass
+class Discovery:
+    """A decision about a URL that did not (or not yet) become an article row."""
+
+    url: str
+    outlet: str
+    via: str
+    decision: str
+    reason: str
+    source_id: int | None = None
+    title: str | None = None
+    published: str | None = None
+    score: float | None = None

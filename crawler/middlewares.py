@@ -1,0 +1,189 @@
+"""Spider and downloader middlewares and the progress extension.
+
+- ``PrefilterMiddleware`` decides, before any article is fetched, whether a candidate is worth
+  it: already stored, outside the date window, or too far from every source on its metadata.
+  Each "no" becomes a ``Discovery`` item, so the store records it.
+- ``UnreachableHostsMiddleware`` counts connection failures per host, so the CLI can say which
+  hosts could not be reached instead of ending with an empty database and no reason.
+- ``ProgressReporter`` prints a progress line now and then during long crawls.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+import time
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from twisted.internet import task
+
+from crawler import db as dbmod
+from crawler.items import Discovery
+from crawler.scoring import Profile, quick_score
+from crawler.timeutil import parse_day
+from crawler.urls import canonical_url
+from pipelines.relevance import load_profiles
+
+
+def date_window(profiles: list[Profile], settings) -> tuple[date | None, date | None]:
+    """[since, until] from the settings, else around the sources' dates; None = open."""
+    since = settings.get("NEWSAGG_SINCE")
+    until = settings.get("NEWSAGG_UNTIL")
+    days = [p.published for p in profiles if p.published]
+    before = timedelta(days=settings.getint("NEWSAGG_WINDOW_DAYS_BEFORE"))
+    after = timedelta(days=settings.getint("NEWSAGG_WINDOW_DAYS_AFTER"))
+    lo = parse_day(since) if since else (min(days) - before if days else None)
+    hi = parse_day(until) if until else (max(days) + after if days else None)
+    return lo, hi
+
+
+class PrefilterMiddleware(BaseSpiderMiddleware):
+    def __init__(self, crawler, profiles, window, min_score, refresh, db_path):
+        super().__init__(crawler)
+        self.profiles = profiles
+        self.since, self.until = window
+        self.min_score = min_score
+        self.refresh = refresh
+        self.conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+        self.passed: set[str] = set()
+        crawler.signals.connect(self.close, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        db_path = settings.get("NEWSAGG_DB")
+        dbmod.connect(db_path).close()  # make sure the schema exists before opening read-only
+        profiles = load_profiles(db_path, settings.getlist("NEWSAGG_SOURCE_IDS"))
+        return cls(
+            crawler,
+            profiles=profiles,
+            window=date_window(profiles, settings),
+            min_score=settings.getfloat("NEWSAGG_PREFILTER_MIN_SCORE"),
+            refresh=settings.getbool("NEWSAGG_REFRESH"),
+            db_path=db_path,
+        )
+
+    def close(self, spider=None):
+        self.conn.close()
+
+    def get_processed_request(self, request, response):
+        candidate = request.meta.get("candidate")
+        if candidate is None:
+            return request
+        stats = self.crawler.stats
+        spider = self.crawler.spider
+        canonical = canonical_url(request.url, getattr(spider, "base_urls", {}))
+        # A URL is judged again when another path finds it (a sitemap has keywords a feed
+        # lacks); once it passes, later sightings are repeats.
+        if canonical in self.passed:
+            stats.inc_value("newsagg/prefilter/repeat")
+            return None
+        stats.inc_value("newsagg/candidates")
+        if not self.refresh and dbmod.known_url(self.conn, canonical):
+            stats.inc_value("newsagg/prefilter/known")
+            return None
+        day = candidate.get("published")
+        if day and not self._in_window(date.fromisoformat(day[:10])):
+            stats.inc_value("newsagg/prefilter/out_of_window")
+            return self._skip(candidate, canonical, "out-of-window", None)
+        scores = {
+            p.source_id: quick_score(
+                p, candidate.get("title"), candidate.get("description"), candidate.get("keywords")
+            )["score"]
+            for p in self.profiles
+        }
+        best = max(scores.values(), default=0.0)
+        if self.profiles and best < self.min_score:
+            stats.inc_value("newsagg/prefilter/low_score")
+            return self._skip(candidate, canonical, "prefilter-score", best)
+        candidate["prefilter"] = scores
+        self.passed.add(canonical)
+        stats.inc_value("newsagg/prefilter/passed")
+        return request
+
+    def _in_window(self, day: date) -> bool:
+        return (self.since is None or day >= self.since) and (
+            self.until is None or day <= self.until
+        )
+
+    def _skip(self, candidate: dict, canonical: str, reason: str, score: float | None) -> Discovery:
+        return Discovery(
+            url=canonical,
+            outlet=candidate["outlet"],
+            via=candidate["via"],
+            decision="skipped",
+            reason=reason,
+            title=candidate.get("title"),
+            published=candidate.get("published"),
+            score=score,
+        )
+
+
+class UnreachableHostsMiddleware:
+    """Stats per host: responses seen and connection-level failures (DNS, refused, timeout)."""
+
+    def __init__(self, stats):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_response(self, request, response):
+        self.stats.inc_value(f"newsagg/host_ok/{urlsplit(request.url).netloc}")
+        return response
+
+    def process_exception(self, request, exception):
+        host = urlsplit(request.url).netloc
+        self.stats.set_value(f"newsagg/host_error/{host}", type(exception).__name__)
+        return None
+
+
+def unreachable_hosts(stats: dict) -> dict[str, str]:
+    """Hosts that failed at the connection level and never answered, with the error name."""
+    failed = {
+        k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newsagg/host_error/")
+    }
+    return {h: e for h, e in failed.items() if not stats.get(f"newsagg/host_ok/{h}")}
+
+
+class ProgressReporter:
+    """One line on stderr every NEWSAGG_PROGRESS_INTERVAL seconds: candidates, fetched, linked."""
+
+    def __init__(self, crawler, interval: float):
+        self.crawler = crawler
+        self.interval = interval
+        self.started = time.monotonic()
+        self.loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        interval = crawler.settings.getfloat("NEWSAGG_PROGRESS_INTERVAL")
+        if interval <= 0:
+            raise NotConfigured("NEWSAGG_PROGRESS_INTERVAL is 0")
+        ext = cls(crawler, interval)
+        crawler.signals.connect(ext.opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.closed, signal=signals.spider_closed)
+        return ext
+
+    def opened(self, spider):
+        self.loop = task.LoopingCall(self.report, spider)
+        self.loop.start(self.interval, now=False)
+
+    def closed(self, spider, reason):
+        if self.loop and self.loop.running:
+            self.loop.stop()
+
+    def report(self, spider):
+        get = self.crawler.stats.get_value
+        print(
+            f"[{spider.name}] {time.monotonic() - self.started:5.0f}s  "
+            f"candidates {get('newsagg/candidates', 0)}  "
+            f"fetched {get('newsagg/extract/ok', 0)}  linked {get('newsagg/relevance/linked', 0)}",
+            file=sys.stderr,
+            flush=True,
+        )

@@ -1,0 +1,83 @@
+"""Yonhap News Agency, English service (en.yna.co.kr).
+
+Quirks (OUTLETS.md): RSS pubDate without offset (KST); tracking queries on feed links; no
+NewsArticle JSON-LD and `//` comments in the JSON-LD that is there; `article:author` is a
+Korean desk name, the reporter is in a "By NAME" first paragraph; the body ends with the
+reporter's e-mail and "(END)"; headlines carry version prefixes such as "(LEAD)".
+"""
+
+from __future__ import annotations
+
+import re
+
+from crawler.outlets import Outlet
+from crawler.timeutil import KST
+
+# /view/AEN + YYYYMMDD + 4-digit story + 2-digit version + 3-digit desk
+ARTICLE_PATH = re.compile(
+    r"^/view/AEN(?P<date>\d{8})(?P<story>\d{4})(?P<version>\d{2})(?P<desk>\d{3})$"
+)
+VERSION_PREFIX = re.compile(r"^\s*\((?:URGENT|LEAD|\d+(?:st|nd|rd|th) LD)\)\s*", re.IGNORECASE)
+_BYLINE = re.compile(r"^\s*By\s+(?P<names>[A-Z][\w'\-]+(?:[ ,]+(?:and\s+)?[A-Z][\w'\-]+)*)\s*$")
+_TRAILER = re.compile(r"\n+\s*(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*)?\(END\)\s*$")
+_EMAIL_LINE = re.compile(r"\n+\s*[\w.+-]+@yna\.co\.kr\s*$")
+
+
+def version(url_path: str) -> tuple[str, str, int] | None:
+    """(date, story number, version) of an article path: versions of one story share the first two."""
+    match = ARTICLE_PATH.search(url_path)
+    if not match:
+        return None
+    return match["date"], match["story"], int(match["version"])
+
+
+def clean_title(title: str) -> str:
+    return VERSION_PREFIX.sub("", title).strip()
+
+
+def byline_names(line: str) -> list[str]:
+    match = _BYLINE.match(line)
+    if not match:
+        return []
+    return [n.strip() for n in re.split(r",|\band\b", match["names"]) if n.strip()]
+
+
+def clean_text(text: str) -> str:
+    """Drop the byline paragraph, the e-mail and the "(END)" trailer."""
+    lines = text.strip().split("\n")
+    if lines and byline_names(lines[0]):
+        lines = lines[1:]
+    body = "\n".join(lines)
+    body = _TRAILER.sub("", body)
+    return _EMAIL_LINE.sub("", body).strip()
+
+
+def page_fields(tree) -> dict:
+    """What the page's own structure says, beyond generic metadata."""
+    fields: dict = {}
+    heading = tree.xpath('//header[contains(@class,"title-article01")]//h1[contains(@class,"tit")]')
+    if heading:
+        fields["title"] = heading[0].text_content().strip()
+    paragraphs = tree.xpath('//article[contains(@class,"story-news")]/p')
+    if paragraphs:
+        fields["authors"] = byline_names(paragraphs[0].text_content())
+    return fields
+
+
+OUTLET = Outlet(
+    slug="yonhap",
+    name="Yonhap News Agency",
+    base_url="https://en.yna.co.kr",
+    domains=("en.yna.co.kr", "m-en.yna.co.kr"),
+    article_path=ARTICLE_PATH,
+    timezone=KST,
+    feeds=("/RSS/news.xml",),
+    news_sitemaps=("/news-sitemap.xml",),
+    search="/search/index?query={query}",
+    title_suffixes=(" | Yonhap News Agency",),
+    noise_params=frozenset({"section", "input", "site", "from", "utm_source"}),
+    aliases=("Yonhap News Agency", "Yonhap"),
+    page_fields=page_fields,
+    clean_text=clean_text,
+    clean_title=clean_title,
+)

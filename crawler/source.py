@@ -1,0 +1,372 @@
+"""The source piece: load it from a file or URL, strip site boilerplate, analyse it.
+
+The analysis (title, date, key terms, name-like phrases, cited outlets, event dates) is stored
+as JSON on the ``sources`` row and drives the pre-filter and the scorer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from crawler.outlets import OUTLETS
+from crawler.textutil import bigrams, name_phrases, normalise, phrase_key, rarity, terms
+from crawler.timeutil import parse_day
+
+BUNDLED_SOURCE = (
+    Path(__file__).resolve().parent.parent / "data" / "sources" / "korea-us-2plus2-talks.txt"
+)
+SOURCE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
+MAX_SOURCE_BYTES = 10 * 1024 * 1024
+
+# Lines that belong to the page around a post, not to the post.
+_BOILERPLATE = re.compile(
+    r"^(?:\d+\s*min(?:ute)?s?\s+read|share(?: this(?: article| post)?)?|leave a (?:comment|reply)|"
+    r"\d+\s+comments?|comments?|related (?:posts|articles|stories)|you may also like|"
+    r"subscribe.*newsletter.*|follow us.*|tags?:.*|advertisement|read more|print|email)$",
+    re.IGNORECASE,
+)
+_READ_TIME = re.compile(r"^\d+\s*min(?:ute)?s?\s+read$", re.IGNORECASE)
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_EVENT_DATE = re.compile(
+    r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?"
+    r"(?:,?\s+(\d{4}))?\b",
+    re.IGNORECASE,
+)
+_NAMEISH = r"(?:The )?[A-Z][\w.]*(?: [A-Z][\w.]*)*"
+_ATTRIBUTION = re.compile(
+    rf"(?:[Aa]s reported by|[Aa]ccording to|[Aa]s reported in)\s+(?P<who>{_NAMEISH})"
+    rf"|[Aa]s (?P<who2>{_NAMEISH}) (?:recently |also |first )?reported"
+)
+_ORG_WORDS = {
+    "ministry",
+    "agency",
+    "association",
+    "department",
+    "bank",
+    "treasury",
+    "representative",
+    "center",
+    "centre",
+    "institute",
+    "commission",
+    "council",
+    "party",
+    "office",
+    "house",
+    "administration",
+    "group",
+    "motor",
+    "electronics",
+    "corp",
+    "co",
+    "inc",
+    "fund",
+    "forum",
+    "federation",
+    "assembly",
+    "court",
+    "news",
+    "herald",
+    "times",
+    "asia",
+    "reuters",
+    "nikkei",
+}
+_PLACES = {
+    "washington",
+    "seoul",
+    "beijing",
+    "tokyo",
+    "china",
+    "japan",
+    "korea",
+    "south korea",
+    "north korea",
+    "incheon",
+    "alaska",
+    "united states",
+    "us",
+    "asia",
+    "indopacific",
+    "taiwan",
+    "vietnam",
+    "europe",
+    "middle east",
+    "pyongyang",
+    "busan",
+    "australia",
+}
+
+
+class SourceError(ValueError):
+    """A source that cannot be read; the message is shown to the user as is."""
+
+
+@dataclass
+class SourcePiece:
+    title: str
+    text: str
+    published: str | None = None
+    url: str | None = None
+    origin: str = ""
+    analysis: dict = field(default_factory=dict)
+
+
+def load_source(spec: str, title: str | None = None, published: str | None = None) -> SourcePiece:
+    """Read a source piece from a .txt/.md/.html file or an http(s) URL and analyse it."""
+    piece = _from_url(spec) if spec.startswith(("http://", "https://")) else _from_file(Path(spec))
+    if title:
+        piece.title = title
+    if published:
+        piece.published = _checked_day(published)
+    if not piece.text.strip():
+        raise SourceError(f"{spec}: no article text found")
+    piece.analysis = analyse(piece.title, piece.text, piece.published)
+    return piece
+
+
+def _checked_day(value: str) -> str:
+    try:
+        return parse_day(value).isoformat()
+    except ValueError as exc:
+        raise SourceError(str(exc)) from None
+
+
+def _from_file(path: Path) -> SourcePiece:
+    if not path.exists():
+        raise SourceError(f"source file not found: {path}")
+    if path.is_dir():
+        raise SourceError(f"source is a directory, not a file: {path}")
+    suffix = path.suffix.lower()
+    if suffix not in SOURCE_SUFFIXES:
+        raise SourceError(
+            f"{path}: unsupported source type {suffix or '(none)'}; use .txt, .md or .html"
+        )
+    raw = path.read_bytes()[:MAX_SOURCE_BYTES].decode("utf-8", errors="replace")
+    meta = _sidecar(path)
+    if suffix in {".html", ".htm"}:
+        piece = _from_html(raw, url=meta.get("url"))
+    else:
+        piece = _from_text(raw, markdown=suffix == ".md")
+    piece.origin = str(path)
+    piece.title = meta.get("title") or piece.title
+    piece.published = _checked_day(meta["published"]) if meta.get("published") else piece.published
+    piece.url = meta.get("url") or piece.url
+    return piece
+
+
+def _sidecar(path: Path) -> dict:
+    """Metadata next to a source file: ``name.json`` with title, published, url."""
+    side = path.with_suffix(".json")
+    if not side.exists():
+        return {}
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise SourceError(f"{side}: not valid JSON ({exc})") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _from_url(url: str) -> SourcePiece:
+    from crawler.settings import USER_AGENT
+
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read(MAX_SOURCE_BYTES)
+            charset = response.headers.get_content_charset() or "utf-8"
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"could not fetch {url}: {getattr(exc, 'reason', exc)}") from None
+    piece = _from_html(raw.decode(charset, errors="replace"), url=url)
+    piece.origin = url
+    piece.url = url
+    return piece
+
+
+def _from_html(html: str, url: str | None) -> SourcePiece:
+    from crawler.urls import outlet_for_url
+    from pipelines.extract import extract_article
+
+    outlet = outlet_for_url(url) if url else None
+    fields = extract_article(html, url or "", outlet.slug if outlet else None)
+    text, _ = strip_boilerplate(fields["text"].split("\n"))
+    published = fields["published"][:10] if fields["published"] else None
+    return SourcePiece(title=fields["title"] or "", text=text, published=published, url=url)
+
+
+def _from_text(raw: str, markdown: bool) -> SourcePiece:
+    lines = [normalise(line) for line in raw.replace("\r\n", "\n").split("\n")]
+    if markdown:
+        lines = [_unmarkdown(line) for line in lines]
+    lines = [line for line in lines if line]
+    if not lines:
+        return SourcePiece(title="", text="")
+    title, rest = lines[0], lines[1:]
+    # Blog headers put a quote box, the author and "N Min Read" between title and post.
+    for i, line in enumerate(rest[:8]):
+        if _READ_TIME.match(line):
+            rest = rest[i + 1 :]
+            break
+    text, _ = strip_boilerplate(rest)
+    return SourcePiece(title=title, text=text)
+
+
+def _unmarkdown(line: str) -> str:
+    line = re.sub(r"^#{1,6}\s*|^>\s*|^[-*+]\s+", "", line)
+    line = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", line)
+    return re.sub(r"[*_`]{1,3}", "", line).strip()
+
+
+def strip_boilerplate(lines: list[str]) -> tuple[str, list[str]]:
+    """Drop share/comment/read-time lines; return the text and what was dropped."""
+    kept, dropped = [], []
+    for line in lines:
+        (dropped if _BOILERPLATE.match(line.strip()) else kept).append(line)
+    return "\n".join(kept).strip(), dropped
+
+
+def analyse(title: str, text: str, published: str | None) -> dict:
+    """Key terms, names, cited outlets and event dates of a cleaned source text."""
+    body = f"{title}\n{text}"
+    return {
+        "title": title,
+        "published": published,
+        "terms": key_terms(title, text),
+        "entities": entities(body),
+        "outlets": cited_outlets(text),
+        "event_dates": event_dates(body, published),
+        "word_count": len(text.split()),
+    }
+
+
+def key_terms(title: str, text: str, limit: int = 40) -> list[list]:
+    """Top terms and two-word phrases: sublinear frequency times rarity (an IDF stand-in)."""
+    counts: Counter[str] = Counter()
+    for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+        tokens = terms(sentence)
+        counts.update(tokens)
+        counts.update(b for b in bigrams(tokens))
+    title_tokens = terms(title)
+    counts.update(title_tokens)
+    counts.update(bigrams(title_tokens))
+    scored = []
+    for term, count in counts.items():
+        if " " in term and count < 2:
+            continue
+        weight = (1 + math.log(count)) * rarity(term)
+        scored.append((term, round(weight, 3)))
+    scored.sort(key=lambda tw: (-tw[1], tw[0]))
+    return [[t, w] for t, w in scored[:limit]]
+
+
+def entity_kind(name: str) -> str:
+    key = phrase_key(name)
+    words = key.split()
+    if key in _PLACES or (words and words[-1] in _PLACES and len(words) <= 2):
+        return "place"
+    if any(w in _ORG_WORDS for w in words) or (name.isupper() and len(name) >= 3):
+        return "organisation"
+    if 2 <= len(words) <= 3 and "-" in name:
+        return "person"
+    if 2 <= len(words) <= 3 and all(p[:1].isupper() for p in name.split()):
+        return "person" if not any(w in _PLACES for w in words) else "place"
+    return "other"
+
+
+def entities(text: str, limit: int = 40) -> list[dict]:
+    """Name-like phrases with kind, count and the variant keys used for matching."""
+    counts: Counter[str] = Counter()
+    surface: dict[str, str] = {}
+    for phrase in name_phrases(text):
+        key = phrase_key(phrase)
+        if not key or len(key) < 3:
+            continue
+        counts[key] += 1
+        surface.setdefault(key, phrase)
+    result = []
+    for key, count in counts.most_common():
+        name = surface[key]
+        kind = entity_kind(name)
+        if count < 2 and len(key.split()) < 2 and kind != "place":
+            continue
+        result.append(
+            {"name": name, "kind": kind, "count": count, "variants": variants(name, kind)}
+        )
+    return result[:limit]
+
+
+def variants(name: str, kind: str) -> list[str]:
+    """Match keys: the name, and for Korean-style person names the reversed order."""
+    key = phrase_key(name)
+    out = [key]
+    parts = name.split()
+    if kind == "person" and len(parts) == 2:
+        out.append(phrase_key(f"{parts[1]} {parts[0]}"))
+    if key in {"us", "u s"}:
+        out = ["us", "united states"]
+    return out
+
+
+def cited_outlets(text: str) -> list[dict]:
+    """Outlets the text attributes claims to, with the attributing sentence."""
+    found: list[dict] = []
+    for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+        for match in _ATTRIBUTION.finditer(sentence):
+            who = (match.group("who") or match.group("who2") or "").strip()
+            if not who:
+                continue
+            slug = _outlet_slug(who)
+            found.append({"name": who, "outlet": slug, "sentence": sentence.strip()})
+    return found
+
+
+def _outlet_slug(name: str) -> str | None:
+    key = phrase_key(name).removeprefix("the ")
+    for outlet in OUTLETS.values():
+        if any(key.startswith(phrase_key(alias).removeprefix("the ")) for alias in outlet.aliases):
+            return outlet.slug
+    return None
+
+
+def event_dates(text: str, published: str | None) -> list[str]:
+    """Dates the text mentions ("April 24"), resolved with the source's year when it has one.
+
+    Without a year they are kept as ``--MM-DD`` (ISO 8601's yearless form).
+    """
+    year = int(published[:4]) if published else None
+    found = []
+    for month, day, explicit_year in _EVENT_DATE.findall(text):
+        m, d = _MONTHS[month.lower()], int(day)
+        y = int(explicit_year) if explicit_year else year
+        try:
+            found.append(date(y, m, d).isoformat() if y else f"--{m:02d}-{d:02d}")
+        except ValueError:
+            continue
+    return sorted(set(found))

@@ -1,0 +1,1 @@
+"""One thin spider per outlet, all on ``crawler.spiders.base.OutletSpider``."""

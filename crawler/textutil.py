@@ -1,0 +1,155 @@
+"""Tokens, terms and name-like phrases: the small text toolkit shared by analysis and scoring."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+_STOPWORD_TEXT = """
+a about above after again against all also am an and any are as at be because been before being
+below between both but by can could did do does doing down during each early few for from
+further had has have having he her here hers herself him himself his how i if in into is it its
+itself just last late later least less like made make many may me might more most much must my
+myself new next no nor not now of off on once one only or other our ours ourselves out over own
+per put said same say says she should since so some still such than that the their theirs them
+themselves then there these they this those through to too under until up upon us very via was
+we were what when where which while who whom why will with within without would year years yet
+you your yours yourself told tell week weeks day days time times month months according
+reported report reports recently earlier meanwhile however amid ahead already another around
+back being even expected first go going including key least likely major mr ms near official
+officials people plan plans several set take taken three two way well whether yonhap
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+# Words that open sentences or headings but are not names.
+_NOT_NAME_TEXT = """
+as according despite although though while before after during with without under amid since
+share leave comment comments read min minute minutes this that these those what why how it its
+there here they we he she his her our their former acting deputy minister president secretary
+january february march april may june july august september october november december monday
+tuesday wednesday thursday friday saturday sunday
+"""
+_NOT_NAMES = STOPWORDS | frozenset(_NOT_NAME_TEXT.split())
+
+# Titles before a name: "Finance Minister Choi Sang-mok" is the person "Choi Sang-mok".
+_TITLE_TEXT = """
+minister secretary president representative chief governor ambassador chairman chair ceo
+spokesperson spokesman envoy lawmaker leader premier negotiator commissioner
+"""
+_TITLES = frozenset(_TITLE_TEXT.split())
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'’][A-Za-z0-9]+)*|\d+(?:\+\d+)+")
+_NAME_PART = r"(?:U\.S\.|[A-Z]\.|[A-Z][a-zA-Z]*(?:-[A-Za-z]+)*|\d\+\d)"
+_NAME = re.compile(
+    rf"(?<![\w.]){_NAME_PART}(?:[ \t]+(?:of[ \t]+|for[ \t]+)?(?:the[ \t]+)?{_NAME_PART})*"
+)
+
+
+def normalise(text: str) -> str:
+    """NFKC, straight quotes and dashes, collapsed whitespace, no NULs or lone surrogates."""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+    text = text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-"}))
+    return re.sub(r"[ \t\u00a0]+", " ", text).strip()
+
+
+def stem(word: str) -> str:
+    """A deliberately light stemmer: plural and possessive endings only."""
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def terms(text: str) -> list[str]:
+    """Content terms: lower-cased, lightly stemmed words that are not stopwords or numbers."""
+    out = []
+    for raw in words(text):
+        token = stem(raw)
+        if token in STOPWORDS or len(token) < 2 or token.isdigit():
+            continue
+        out.append(token)
+    return out
+
+
+def bigrams(tokens: list[str]) -> list[str]:
+    return [f"{a} {b}" for a, b in itertools.pairwise(tokens)]
+
+
+def name_phrases(text: str) -> list[str]:
+    """Capitalised multi-word phrases (people, organisations, places) in order of appearance.
+
+    A statistical NER model would be better; this is the dependency-free first version:
+    runs of capitalised words, allowing "of"/"for"/"and"/"the" inside, hyphenated Korean given
+    names and acronyms, minus sentence openers and titles.
+    """
+    found = []
+    for line in text.split("\n"):
+        if _is_heading(line):
+            continue
+        for match in _NAME.finditer(line):
+            found.extend(_trim_name(match.group(0).split()))
+    return found
+
+
+def _is_heading(line: str) -> bool:
+    """Title-case lines without final punctuation: headings, whose capitals are not names."""
+    tokens = line.split()
+    if not tokens or line.rstrip()[-1:] in ".!?\"'”":
+        return False
+    capitalised = sum(1 for t in tokens if t[:1].isupper())
+    return len(tokens) <= 14 and capitalised >= 0.6 * len(tokens)
+
+
+def _trim_name(parts: list[str]) -> list[str]:
+    """Strip sentence openers and titles; return the remaining phrase, if it is one."""
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i].lower() in _TITLES and i < len(parts) - 1:
+            parts = parts[i + 1 :]
+            break
+    if parts and parts[-1].lower() in _TITLES:
+        return []
+    while parts and parts[0].lower().strip(".") in _NOT_NAMES:
+        parts.pop(0)
+    while parts and parts[-1].lower() in {"of", "for", "the"}:
+        parts.pop()
+    phrase = " ".join(parts)
+    if not parts or (len(parts) == 1 and (len(phrase) < 2 or phrase.lower() in _NOT_NAMES)):
+        return []
+    return [phrase]
+
+
+def phrase_key(phrase: str) -> str:
+    """Comparable form of a name: lower case, no punctuation or hyphens ("Duk-geun" = "Dukgeun")."""
+    return re.sub(r"[^a-z0-9+ ]", "", phrase.lower().replace("-", "")).strip()
+
+
+@lru_cache(maxsize=200_000)
+def rarity(term: str) -> float:
+    """How informative a term is, 0.05..1, from its general English frequency (wordfreq).
+
+    wordfreq's Zipf scale is a background corpus that ships inside the package: "the" is 7.7,
+    "tariff" 3.5, a name like "Bessent" 0. Tokens with digits ("2+2") count as rare.
+    """
+    values = []
+    for part in term.split():
+        if any(ch.isdigit() for ch in part):
+            values.append(1.0)
+            continue
+        zipf = zipf_frequency(part.replace("-", ""), "en")
+        values.append(min(1.0, max(0.05, (7.0 - zipf) / 5.0)))
+    if not values:
+        return 0.05
+    return min(1.0, sum(values) / len(values) + (0.1 if len(values) > 1 else 0.0))

@@ -1,0 +1,79 @@
+"""URLs: the one canonicalisation function, and rebasing an outlet onto a replica or mirror."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from crawler.outlets import OUTLETS, Outlet, outlet_for_url
+
+# Noise on every site: analytics and campaign parameters.
+GLOBAL_NOISE = frozenset(
+    {"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "cmpid", "ocid", "taid", "s_cid", "rss"}
+)
+
+
+def canonical_url(url: str, base_urls: dict[str, str] | None = None) -> str:
+    """The one canonical form of an article URL.
+
+    https, lower-case host, an outlet's mirror/mobile/replica host mapped to its real host,
+    tracking and navigation queries and fragments dropped, no trailing slash on the path.
+    ``base_urls`` maps outlet slugs to the base URLs they were rebased onto for this crawl,
+    so a page fetched from the replica is stored under the real outlet's URL.
+    """
+    outlet = _outlet_of(url, base_urls or {})
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    scheme = parts.scheme.lower() or "https"
+    if outlet is not None:
+        real = urlsplit(outlet.base_url)
+        scheme, host = real.scheme, real.netloc
+    elif scheme == "http":
+        scheme = "https"
+    noise = GLOBAL_NOISE | (outlet.noise_params if outlet else frozenset())
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in noise and not k.lower().startswith("utm_")
+    ]
+    path = parts.path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/")
+    return urlunsplit((scheme, host, path, urlencode(sorted(query)), ""))
+
+
+def url_id(canonical: str) -> str:
+    """Stable article id: a hash of the canonical URL."""
+    return hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def _outlet_of(url: str, base_urls: dict[str, str]) -> Outlet | None:
+    netloc = urlsplit(url).netloc.lower()
+    for slug, base in base_urls.items():
+        if urlsplit(base).netloc.lower() == netloc and slug in OUTLETS:
+            return OUTLETS[slug]
+    return outlet_for_url(url)
+
+
+def rebase(url: str, outlet: Outlet, base_url: str | None) -> str:
+    """Point a link on one of ``outlet``'s hosts at ``base_url`` (a replica or a mirror).
+
+    Feeds and sitemaps name the real hosts; when the outlet is rebased, those links must be
+    followed on the base instead. Links to other hosts are returned unchanged.
+    """
+    if not base_url or not outlet.owns(url):
+        return url
+    parts = urlsplit(url)
+    base = urlsplit(base_url)
+    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
+
+
+def strip_noise(url: str, outlet: Outlet) -> str:
+    """Drop an outlet's tracking queries from a URL but keep its host (what we request)."""
+    parts = urlsplit(url)
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in outlet.noise_params | GLOBAL_NOISE and not k.lower().startswith("utm_")
+    ]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))

@@ -1,0 +1,169 @@
+"""Extraction: trafilatura plus the page's own metadata plus the outlet's quirks.
+
+``extract_article`` is the pure library call (DESIGN.md contract); ``ExtractPipeline`` applies
+it to fetched pages. This is the only module that calls trafilatura.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import lxml.html
+import trafilatura
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+
+from crawler import pagemeta
+from crawler.items import ArticleItem
+from crawler.outlets import OUTLETS, Outlet
+from crawler.textutil import normalise
+from crawler.timeutil import UTC, iso_utc
+
+logger = logging.getLogger(__name__)
+
+
+def extract_article(html: str, url: str, outlet: str | None = None) -> dict:
+    """Title, authors, dates (UTC ISO), language, description, text and access of one page.
+
+    ``outlet`` is a registry slug; None means a page from anywhere (generic metadata only).
+    """
+    spec: Outlet | None = OUTLETS.get(outlet) if outlet else None
+    tz = spec.timezone if spec else UTC
+    tree = lxml.html.fromstring(html) if html.strip() else None
+    if tree is None:
+        return _empty()
+    meta = pagemeta.meta_tags(tree)
+    ld = pagemeta.news_article(tree)
+    quirks = spec.page_fields(tree) if spec and spec.page_fields else {}
+    lang = tree.get("lang") or meta.get("og:locale") or ld.get("inLanguage")
+    canonical = pagemeta.canonical_link(tree)
+    # trafilatura prunes the tree it is given, so it gets the tree only after we have read it.
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        fast=True,
+    )
+    text = normalise_text(getattr(doc, "text", None) or ld.get("articleBody") or "")
+    if spec and spec.clean_text:
+        text = spec.clean_text(text)
+    title = (
+        quirks.get("title")
+        or ld.get("headline")
+        or meta.get("og:title")
+        or getattr(doc, "title", None)
+        or ""
+    )
+    title = clean_title(normalise(title), spec)
+    authors = quirks.get("authors") or pagemeta.ld_authors(ld.get("author")) or _doc_authors(doc)
+    published = (
+        quirks.get("published")
+        or ld.get("datePublished")
+        or meta.get("article:published_time")
+        or getattr(doc, "date", None)
+    )
+    modified = quirks.get("modified") or ld.get("dateModified") or meta.get("article:modified_time")
+    description = (
+        quirks.get("description")
+        or ld.get("description")
+        or meta.get("og:description")
+        or meta.get("description")
+        or getattr(doc, "description", None)
+    )
+    return {
+        "title": title or None,
+        "authors": authors,
+        "published": iso_utc(published, tz),
+        "modified": iso_utc(modified, tz),
+        "language": (lang or getattr(doc, "language", None) or "").split("-")[0].split("_")[0]
+        or None,
+        "description": normalise(description) if description else None,
+        "keywords": pagemeta.keywords(
+            quirks.get("keywords")
+            or ld.get("keywords")
+            or meta.get("news_keywords")
+            or meta.get("keywords")
+        ),
+        "text": text,
+        "word_count": len(text.split()),
+        "access": quirks.get("access") or "full",
+        "canonical": canonical,
+    }
+
+
+def _empty() -> dict:
+    return {
+        "title": None,
+        "authors": [],
+        "published": None,
+        "modified": None,
+        "language": None,
+        "description": None,
+        "keywords": [],
+        "text": "",
+        "word_count": 0,
+        "access": "full",
+        "canonical": None,
+    }
+
+
+def clean_title(title: str, spec: Outlet | None) -> str:
+    for suffix in spec.title_suffixes if spec else ():
+        if title.endswith(suffix):
+            title = title[: -len(suffix)]
+    if spec and spec.clean_title:
+        title = spec.clean_title(title)
+    return title.strip()
+
+
+def normalise_text(text: str) -> str:
+    """Valid UTF-8, no NULs, paragraphs on their own lines."""
+    lines = (normalise(line) for line in text.split("\n"))
+    return re.sub(r"\n{2,}", "\n", "\n".join(line for line in lines if line)).strip()
+
+
+def _doc_authors(doc) -> list[str]:
+    raw = getattr(doc, "author", None) or ""
+    return [a.strip() for a in raw.split(";") if a.strip()]
+
+
+class ExtractPipeline:
+    """Fills an ArticleItem from its HTML; drops pages with no usable body, saying why."""
+
+    def __init__(self, min_words: int):
+        self.min_words = min_words
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipe = cls(min_words=crawler.settings.getint("NEWSAGG_MIN_WORDS"))
+        pipe.crawler = crawler
+        return pipe
+
+    def process_item(self, item):
+        if not isinstance(item, ArticleItem):
+            return item
+        adapter = ItemAdapter(item)
+        stats = self.crawler.stats
+        try:
+            fields = extract_article(item.html or "", item.url, item.outlet)
+        except Exception as exc:  # a hostile page must not stop the crawl
+            logger.warning("extraction failed for %s: %r", item.url, exc)
+            stats.inc_value("newsagg/extract/error")
+            raise DropItem(f"extraction-error: {type(exc).__name__}") from exc
+        candidate = item.candidate
+        fields["title"] = fields["title"] or candidate.get("title")
+        fields["published"] = fields["published"] or candidate.get("published")
+        fields["keywords"] = fields["keywords"] or candidate.get("keywords") or []
+        fields["language"] = fields["language"] or candidate.get("language")
+        fields.pop("canonical")
+        for key, value in fields.items():
+            adapter[key] = value
+        item.html = None  # not needed downstream; keeps memory flat
+        if fields["access"] == "full" and fields["word_count"] < self.min_words:
+            stats.inc_value("newsagg/extract/too_short")
+            raise DropItem(f"too-short: {fields['word_count']} words")
+        stats.inc_value("newsagg/extract/ok")
+        return item

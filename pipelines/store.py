@@ -1,0 +1,176 @@
+"""Storage: articles, coverage links and discovery decisions, batched into one transaction.
+
+Every URL the crawl considered ends up here: an article row (and coverage rows for the sources
+it is relevant to) or a ``discoveries`` row saying why not. Dropped items are caught through the
+``item_dropped`` signal, so extraction failures are recorded too.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+
+from crawler import db as dbmod
+from crawler.items import ArticleItem, Discovery
+from crawler.timeutil import now_iso
+from crawler.urls import url_id
+
+logger = logging.getLogger(__name__)
+
+ARTICLE_FIELDS = (
+    "url",
+    "canonical_url",
+    "outlet",
+    "title",
+    "authors",
+    "published",
+    "modified",
+    "language",
+    "description",
+    "keywords",
+    "text",
+    "word_count",
+    "access",
+    "http_status",
+    "content_hash",
+    "duplicate_of",
+    "relation",
+)
+
+
+class StorePipeline:
+    def __init__(self, db_path: str, batch_size: int, run_id: int | None):
+        self.db_path = db_path
+        self.batch_size = batch_size
+        self.run_id = run_id
+        self.own_run = run_id is None
+        self.articles: list[dict] = []
+        self.coverage: list[dict] = []
+        self.discoveries: list[dict] = []
+        self.db = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        pipe = cls(
+            db_path=settings.get("NEWSAGG_DB"),
+            batch_size=settings.getint("NEWSAGG_BATCH_SIZE"),
+            run_id=settings.getint("NEWSAGG_RUN_ID") or None,
+        )
+        pipe.crawler = crawler
+        crawler.signals.connect(pipe.item_dropped, signal=signals.item_dropped)
+        return pipe
+
+    def open_spider(self):
+        self.db = dbmod.connect(self.db_path)
+        if self.own_run:
+            self.run_id = dbmod.start_run(self.db, {"spider": self.crawler.spider.name})
+
+    def close_spider(self):
+        self.flush()
+        if self.own_run:
+            status = self.crawler.stats.get_value("finish_reason") or "finished"
+            dbmod.finish_run(self.db, self.run_id, status, self.crawler.stats.get_stats())
+        self.db.close()
+
+    # --- items -----------------------------------------------------------------------------
+
+    def process_item(self, item):
+        if isinstance(item, ArticleItem):
+            self.add_article(item)
+        elif isinstance(item, Discovery):
+            self.add_discovery(ItemAdapter(item).asdict())
+        if self.pending() >= self.batch_size:
+            self.flush()
+        return item
+
+    def item_dropped(self, item, response, exception, spider=None):
+        if isinstance(item, ArticleItem):
+            self.crawler.stats.inc_value("newsagg/store/dropped")
+            self.add_discovery(
+                {
+                    "url": item.canonical_url,
+                    "outlet": item.outlet,
+                    "via": item.via,
+                    "title": item.title or item.candidate.get("title"),
+                    "published": item.published or item.candidate.get("published"),
+                    "decision": "failed",
+                    "reason": str(exception),
+                    "score": None,
+                }
+            )
+
+    def add_article(self, item: ArticleItem) -> None:
+        now = now_iso()
+        row = {key: getattr(item, key) for key in ARTICLE_FIELDS}
+        row.update(
+            id=url_id(item.canonical_url),
+            authors=dbmod.dumps(item.authors),
+            keywords=dbmod.dumps(item.keywords),
+            discovered_via=item.via,
+            last_seen=now,
+            run_id=self.run_id,
+        )
+        self.articles.append(row)
+        for source_id, result in item.scores.items():
+            if result["linked"]:
+                self.coverage.append(
+                    {
+                        "source_id": source_id,
+                        "article_id": row["id"],
+                        "score": result["score"],
+                        "matched": dbmod.dumps(result),
+                        "linked_at": now,
+                    }
+                )
+            self.add_discovery(
+                {
+                    "url": item.canonical_url,
+                    "outlet": item.outlet,
+                    "via": item.via,
+                    "source_id": source_id,
+                    "title": item.title,
+                    "published": item.published,
+                    "decision": "linked" if result["linked"] else "rejected",
+                    "reason": "score" if result["linked"] else "low-score",
+                    "score": result["score"],
+                }
+            )
+
+    def add_discovery(self, row: dict) -> None:
+        row = dict(row, at=now_iso(), run_id=self.run_id)
+        sources = [row["source_id"]] if row.get("source_id") is not None else self.source_ids()
+        for source_id in sources:
+            self.discoveries.append(dict(row, source_id=source_id))
+
+    def source_ids(self) -> list[int]:
+        return [int(s) for s in self.crawler.settings.getlist("NEWSAGG_SOURCE_IDS")] or [0]
+
+    def pending(self) -> int:
+        return len(self.articles) + len(self.coverage) + len(self.discoveries)
+
+    def flush(self) -> None:
+        if not self.pending():
+            return
+        with dbmod.immediate(self.db) as db:
+            if self.articles:
+                ids = [a["id"] for a in self.articles]
+                marks = ",".join("?" * len(ids))
+                first = dict(
+                    db.execute(
+                        f"select id, first_seen from articles where id in ({marks})", ids
+                    ).fetchall()
+                )
+                for row in self.articles:
+                    row["first_seen"] = first.get(row["id"]) or row["last_seen"]
+                db.table("articles").upsert_all(self.articles, pk="id")
+            if self.coverage:
+                db.table("coverage").upsert_all(self.coverage, pk=("source_id", "article_id"))
+            if self.discoveries:
+                db.table("discoveries").upsert_all(self.discoveries, pk=("url", "source_id"))
+        self.crawler.stats.inc_value("newsagg/store/articles", len(self.articles))
+        self.crawler.stats.inc_value("newsagg/store/coverage", len(self.coverage))
+        self.crawler.stats.inc_value("newsagg/store/batches")
+        self.articles, self.coverage, self.discoveries = [], [], []
