@@ -14,6 +14,7 @@ from scrapy.spiderloader import SpiderLoader
 from crawler import db as dbmod
 from crawler.middlewares import unreachable_hosts
 from crawler.replica import Replica
+from pipelines.relevance import date_window, load_profiles, rescore_source
 
 # Replica and local test servers: nothing to be polite to but ourselves.
 LOCAL_OVERRIDES = {
@@ -51,6 +52,7 @@ class CrawlResult:
     run_id: int
     stats: dict[str, dict]
     unreachable: dict[str, str]
+    sources: dict[int, dict] = field(default_factory=dict)
 
     def summary_lines(self) -> list[str]:
         lines = [f"run {self.run_id}:"]
@@ -68,6 +70,11 @@ class CrawlResult:
                     value = stats.get(key, 0)
                 counts.append(f"{label} {value}")
             lines.append(f"  {outlet:12} " + "  ".join(counts))
+        for source_id, counts in sorted(self.sources.items()):
+            lines.append(
+                f"  source {source_id}: {counts['linked']} articles linked of {counts['articles']} "
+                f"stored in its window (story feedback from {counts['feedback_docs']})"
+            )
         return lines
 
 
@@ -105,7 +112,7 @@ def run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
     """Crawl every selected outlet in one process and record the run; blocks until done."""
     db = dbmod.connect(options.db_path)
     run_id = dbmod.start_run(db, {**_jsonable(options), "source_ids": source_ids})
-    status, per_outlet = "failed", {}
+    status, per_outlet, rescored = "failed", {}, {}
     try:
         with contextlib.ExitStack() as stack:
             base_urls = dict(options.outlet_urls)
@@ -124,15 +131,33 @@ def run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
                 process.crawl(crawler)
             process.start()
             per_outlet = {slug: c.stats.get_stats() for slug, c in crawlers.items()}
+        rescored = rescore_all(db, settings)
         status = "finished"
     finally:
         stats = {slug: _jsonable(s) for slug, s in per_outlet.items()}
+        stats["sources"] = {str(k): v for k, v in rescored.items()}
         dbmod.finish_run(db, run_id, status, stats)
         db.close()
     unreachable: dict[str, str] = {}
     for s in per_outlet.values():
         unreachable.update(unreachable_hosts(s))
-    return CrawlResult(run_id=run_id, stats=per_outlet, unreachable=unreachable)
+    return CrawlResult(run_id=run_id, stats=per_outlet, unreachable=unreachable, sources=rescored)
+
+
+def rescore_all(db, settings: Settings) -> dict[int, dict]:
+    """End of crawl: re-decide each source's window with the story feedback learnt so far."""
+    profiles = load_profiles(settings.get("NEWSAGG_DB"), settings.getlist("NEWSAGG_SOURCE_IDS"))
+    window = date_window(profiles, settings)
+    return {
+        p.source_id: rescore_source(
+            db,
+            p,
+            window,
+            min_score=settings.getfloat("NEWSAGG_MIN_SCORE"),
+            feedback_min_score=settings.getfloat("NEWSAGG_FEEDBACK_MIN_SCORE"),
+        )
+        for p in profiles
+    }
 
 
 class _NoTraceback(logging.Filter):

@@ -30,6 +30,7 @@ SCHEMA = {
             "text_hash": str,
             "analysis": str,
             "tracked": int,
+            "feedback": str,
         },
         "id",
     ),
@@ -95,13 +96,14 @@ SCHEMA = {
 INDEXES = [
     ("articles", ["canonical_url"], True),
     ("articles", ["outlet", "published"], False),
+    ("articles", ["published"], False),
     ("articles", ["content_hash"], False),
     ("articles", ["duplicate_of"], False),
     ("coverage", ["article_id"], False),
     ("discoveries", ["decision"], False),
     ("sources", ["text_hash"], True),
 ]
-JSON_COLUMNS = {"authors", "keywords", "matched", "stats", "analysis", "args"}
+JSON_COLUMNS = {"authors", "keywords", "matched", "stats", "analysis", "args", "feedback"}
 
 
 class DatabaseError(RuntimeError):
@@ -133,6 +135,11 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         if not table.exists():
             not_null = {"canonical_url"} if name == "articles" else set()
             table.create(columns, pk=pk, not_null=not_null)
+            continue
+        # Columns added after a database was created: add them, never drop anything.
+        for column, kind in columns.items():
+            if column not in table.columns_dict:
+                table.add_column(column, kind)
     for table, columns, unique in INDEXES:
         db.table(table).create_index(columns, unique=unique, if_not_exists=True)
     articles = db.table("articles")

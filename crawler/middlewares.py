@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -23,22 +23,9 @@ from twisted.internet import task
 
 from crawler import db as dbmod
 from crawler.items import Discovery
-from crawler.scoring import Profile, quick_score
-from crawler.timeutil import parse_day
+from crawler.scoring import quick_score
 from crawler.urls import canonical_url
-from pipelines.relevance import load_profiles
-
-
-def date_window(profiles: list[Profile], settings) -> tuple[date | None, date | None]:
-    """[since, until] from the settings, else around the sources' dates; None = open."""
-    since = settings.get("NEWSAGG_SINCE")
-    until = settings.get("NEWSAGG_UNTIL")
-    days = [p.published for p in profiles if p.published]
-    before = timedelta(days=settings.getint("NEWSAGG_WINDOW_DAYS_BEFORE"))
-    after = timedelta(days=settings.getint("NEWSAGG_WINDOW_DAYS_AFTER"))
-    lo = parse_day(since) if since else (min(days) - before if days else None)
-    hi = parse_day(until) if until else (max(days) + after if days else None)
-    return lo, hi
+from pipelines.relevance import date_window, load_profiles
 
 
 class PrefilterMiddleware(BaseSpiderMiddleware):

@@ -2,20 +2,66 @@
 
 Pure functions over the source's stored analysis, so the pre-filter, the pipeline, the
 ``related --explain`` view and the benchmark all score the same way.
+
+The full score mixes three components (``WEIGHTS``):
+- ``terms``: cosine similarity between rarity-weighted term vectors of the source and the
+  article. The source vector is expanded with the story's own vocabulary, learnt from the
+  articles already linked with high confidence (Rocchio feedback, see ``feedback_vector``), so
+  coverage written after the source ("July package") is still recognised;
+- ``entities``: the weighted share of the source's people, organisations and places that the
+  article names;
+- ``date``: closeness of the article's date to the source's date and the dates it mentions.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
 
 from crawler.textutil import bigrams, phrase_key, rarity, terms
 
 KIND_WEIGHT = {"person": 1.6, "organisation": 1.2, "place": 0.5, "other": 0.6}
-# Full score = weighted mix of these components (they sum to 1).
-WEIGHTS = {"terms": 0.4, "entities": 0.4, "date": 0.2}
+WEIGHTS = {"terms": 0.5, "entities": 0.3, "date": 0.2}
+# Cosine similarity at which the terms component saturates at 1.0.
+COSINE_FULL = 0.5
+# Weight of the story feedback vector relative to the source's own vector.
+FEEDBACK_WEIGHT = 0.7
 DATE_SCALE_DAYS = 10.0
+
+
+def term_vector(text: str) -> dict[str, float]:
+    """Unit-length vector of sublinear term frequency times rarity, words and word pairs."""
+    counts: Counter[str] = Counter()
+    for line in text.split("\n"):
+        tokens = terms(line)
+        counts.update(tokens)
+        counts.update(bigrams(tokens))
+    vector = {t: (1 + math.log(c)) * rarity(t) for t, c in counts.items()}
+    return normalised(vector)
+
+
+def normalised(vector: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+    return {k: v / norm for k, v in vector.items()}
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(k, 0.0) for k, v in a.items())
+
+
+def feedback_vector(vectors: list[dict[str, float]], limit: int = 300) -> dict[str, float]:
+    """Centroid of confidently linked articles' vectors: the story's vocabulary."""
+    if not vectors:
+        return {}
+    centroid: Counter[str] = Counter()
+    for vector in vectors:
+        for k, v in vector.items():
+            centroid[k] += v / len(vectors)
+    return normalised(dict(centroid.most_common(limit)))
 
 
 @dataclass(frozen=True)
@@ -27,44 +73,57 @@ class Profile:
     entities: list[tuple[str, tuple[str, ...], float]]  # (name, match keys, weight)
     dates: tuple[date, ...]
     published: date | None
+    vector: dict[str, float] = field(default_factory=dict)
+    feedback: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def from_analysis(cls, source_id: int, analysis: dict) -> Profile:
+    def from_source(cls, row: dict) -> Profile:
+        """From a ``sources`` row (decoded), with its stored story feedback if any."""
+        analysis = row["analysis"]
         ents = []
         for ent in analysis.get("entities", []):
             weight = KIND_WEIGHT.get(ent["kind"], 0.6) * (1 + math.log(ent["count"]))
             weight *= rarity(ent["variants"][0])
             ents.append((ent["name"], tuple(ent["variants"]), weight))
-        days = []
-        for value in analysis.get("event_dates", []):
-            if not value.startswith("--"):
-                days.append(date.fromisoformat(value))
+        days = [
+            date.fromisoformat(v) for v in analysis.get("event_dates", []) if not v.startswith("--")
+        ]
         published = analysis.get("published")
         pub = date.fromisoformat(published[:10]) if published else None
         if pub:
             days.append(pub)
         return cls(
-            source_id=source_id,
+            source_id=row["id"],
             terms={t: float(w) for t, w in analysis.get("terms", [])},
             entities=ents,
             dates=tuple(sorted(set(days))),
             published=pub,
+            vector=term_vector(f"{row.get('title') or ''}\n{row.get('text') or ''}"),
+            feedback=row.get("feedback") or {},
         )
 
+    def with_feedback(self, feedback: dict[str, float]) -> Profile:
+        return Profile(
+            self.source_id,
+            self.terms,
+            self.entities,
+            self.dates,
+            self.published,
+            self.vector,
+            feedback,
+        )
 
-def _bag(text: str) -> set[str]:
-    tokens = terms(text)
-    return set(tokens) | set(bigrams(tokens))
+    def expanded(self) -> dict[str, float]:
+        if not self.feedback:
+            return self.vector
+        keys = self.vector.keys() | self.feedback.keys()
+        return normalised(
+            {k: self.vector.get(k, 0.0) + FEEDBACK_WEIGHT * self.feedback.get(k, 0.0) for k in keys}
+        )
 
 
 def _keyed(text: str) -> str:
     return f" {' '.join(phrase_key(text).split())} "
-
-
-def term_overlap(profile: Profile, bag: set[str]) -> tuple[float, list[str]]:
-    total = sum(profile.terms.values()) or 1.0
-    matched = [t for t in profile.terms if t in bag]
-    return sum(profile.terms[t] for t in matched) / total, matched
 
 
 def entity_overlap(profile: Profile, keyed: str) -> tuple[float, list[str]]:
@@ -88,31 +147,54 @@ def date_proximity(profile: Profile, published: str | None) -> tuple[float, int 
 def quick_score(profile: Profile, title: str | None, description: str | None, keywords) -> dict:
     """Score on what discovery knows; only the share of the source's strongest signals counts."""
     text = " ".join([title or "", description or "", " ".join(keywords or [])])
-    bag, keyed = _bag(text), _keyed(text)
-    top = dict(sorted(profile.terms.items(), key=lambda tw: -tw[1])[:15])
+    tokens = terms(text)
+    bag = set(tokens) | set(bigrams(tokens))
+    keyed = _keyed(text)
+    top = sorted(profile.terms.values(), reverse=True)[:15]
     matched_terms = [t for t in profile.terms if t in bag]
     matched_ents = [n for n, keys, _ in profile.entities if any(f" {k} " in keyed for k in keys)]
     gained = sum(profile.terms[t] for t in matched_terms) + sum(
         w for n, _, w in profile.entities if n in matched_ents
     )
-    score = min(1.0, gained / (sum(top.values()) or 1.0))
-    return {"score": round(score, 4), "terms": matched_terms, "entities": matched_ents}
+    # Only the story's strongest words (the centroid also holds generic ones: "april").
+    story = [
+        t
+        for t in bag
+        if profile.feedback.get(t, 0.0) >= 0.1 and t not in profile.terms and rarity(t) >= 0.5
+    ]
+    gained += sum(profile.feedback[t] for t in story) * sum(top) / 3
+    score = min(1.0, gained / (sum(top) or 1.0))
+    return {"score": round(score, 4), "terms": matched_terms + story, "entities": matched_ents}
 
 
 def full_score(
-    profile: Profile, title: str | None, text: str | None, published: str | None
+    profile: Profile,
+    title: str | None,
+    text: str | None,
+    published: str | None,
+    vector: dict[str, float] | None = None,
 ) -> dict:
     """The 0..1 score of an extracted article, with what matched."""
     body = f"{title or ''}\n{text or ''}"
-    t_score, t_matched = term_overlap(profile, _bag(body))
+    vector = vector if vector is not None else term_vector(body)
+    expanded = profile.expanded()
+    similarity = cosine(expanded, vector)
     e_score, e_matched = entity_overlap(profile, _keyed(body))
     d_score, distance = date_proximity(profile, published)
-    components = {"terms": t_score, "entities": e_score, "date": d_score}
+    components = {
+        "terms": min(1.0, similarity / COSINE_FULL),
+        "entities": e_score,
+        "date": d_score,
+    }
     score = sum(WEIGHTS[k] * v for k, v in components.items())
+    shared = sorted((k for k in vector if k in expanded), key=lambda k: -vector[k] * expanded[k])[
+        :15
+    ]
     return {
         "score": round(score, 4),
         "components": {k: round(v, 4) for k, v in components.items()},
-        "terms": t_matched,
+        "terms": shared,
         "entities": e_matched,
         "date_distance_days": distance,
+        "feedback": bool(profile.feedback),
     }

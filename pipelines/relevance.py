@@ -1,20 +1,42 @@
-"""Relevance: score each extracted article against every source of the crawl."""
+"""Relevance: score each extracted article against every source of the crawl.
+
+Articles are scored as they arrive (the ``coverage`` rows appear while the crawl runs). When
+the crawl ends, ``rescore_source`` revisits the source's date window in the database: it learns
+the story's vocabulary from the articles linked with high confidence (Rocchio feedback), keeps
+it on the ``sources`` row for the next runs, and re-decides every stored article of the window
+with it. Coverage written after the source piece ("July package") is linked that way, and a
+source added later is scored against what is already stored.
+"""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from crawler import db as dbmod
 from crawler.items import ArticleItem
-from crawler.scoring import Profile, full_score
+from crawler.scoring import Profile, feedback_vector, full_score, term_vector
+from crawler.timeutil import now_iso, parse_day
 
 
-def load_profiles(db_path: str, source_ids: list[int]) -> list[Profile]:
+def load_profiles(db_path: str, source_ids: list) -> list[Profile]:
     db = dbmod.connect(db_path)
     try:
-        return [
-            Profile.from_analysis(s["id"], s["analysis"]) for s in dbmod.get_sources(db, source_ids)
-        ]
+        rows = dbmod.get_sources(db, [int(i) for i in source_ids])
+        return [Profile.from_source(row) for row in rows]
     finally:
         db.close()
+
+
+def date_window(profiles: list[Profile], settings) -> tuple[date | None, date | None]:
+    """[since, until] from the settings, else around the sources' dates; None = open."""
+    since = settings.get("NEWSAGG_SINCE")
+    until = settings.get("NEWSAGG_UNTIL")
+    days = [p.published for p in profiles if p.published]
+    before = timedelta(days=settings.getint("NEWSAGG_WINDOW_DAYS_BEFORE"))
+    after = timedelta(days=settings.getint("NEWSAGG_WINDOW_DAYS_AFTER"))
+    lo = parse_day(since) if since else (min(days) - before if days else None)
+    hi = parse_day(until) if until else (max(days) + after if days else None)
+    return lo, hi
 
 
 class RelevancePipeline:
@@ -39,11 +61,97 @@ class RelevancePipeline:
     def process_item(self, item):
         if not isinstance(item, ArticleItem):
             return item
+        vector = term_vector(f"{item.title or ''}\n{item.text or ''}")
         for profile in self.profiles:
-            result = full_score(profile, item.title, item.text, item.published)
+            result = full_score(profile, item.title, item.text, item.published, vector)
             result["prefilter"] = item.candidate.get("prefilter", {}).get(profile.source_id)
             result["linked"] = result["score"] >= self.min_score
             item.scores[profile.source_id] = result
         linked = any(r["linked"] for r in item.scores.values())
         self.crawler.stats.inc_value("newsagg/relevance/" + ("linked" if linked else "rejected"))
         return item
+
+
+def rescore_source(
+    db,
+    profile: Profile,
+    window: tuple[date | None, date | None],
+    min_score: float,
+    feedback_min_score: float,
+    feedback_docs: int = 20,
+) -> dict:
+    """Re-decide coverage of one source over its window, with story feedback; returns counts."""
+    lo, hi = window
+    clauses, params = ["text is not null", "duplicate_of is null"], []
+    if lo:
+        clauses.append("(published is null or published >= ?)")
+        params.append(lo.isoformat())
+    if hi:
+        clauses.append("(published is null or published < ?)")
+        params.append((hi + timedelta(days=1)).isoformat())
+    rows = list(
+        db.query(
+            "select id, canonical_url, outlet, discovered_via, title, text, published "
+            f"from articles where {' and '.join(clauses)}",
+            params,
+        )
+    )
+    vectors = {r["id"]: term_vector(f"{r['title'] or ''}\n{r['text'] or ''}") for r in rows}
+    base = profile.with_feedback({})
+    first = sorted(
+        (
+            (
+                full_score(base, r["title"], r["text"], r["published"], vectors[r["id"]])["score"],
+                r["id"],
+            )
+            for r in rows
+        ),
+        reverse=True,
+    )
+    confident = [vectors[i] for s, i in first if s >= feedback_min_score][:feedback_docs]
+    story = feedback_vector(confident) if len(confident) >= 2 else {}
+    final = profile.with_feedback(story)
+    now = now_iso()
+    coverage, decisions = [], []
+    for r in rows:
+        result = full_score(final, r["title"], r["text"], r["published"], vectors[r["id"]])
+        result["linked"] = result["score"] >= min_score
+        if result["linked"]:
+            coverage.append(
+                {
+                    "source_id": profile.source_id,
+                    "article_id": r["id"],
+                    "score": result["score"],
+                    "matched": dbmod.dumps(result),
+                    "linked_at": now,
+                }
+            )
+        decisions.append(
+            {
+                "url": r["canonical_url"],
+                "source_id": profile.source_id,
+                "outlet": r["outlet"],
+                "via": r["discovered_via"],
+                "title": r["title"],
+                "published": r["published"],
+                "decision": "linked" if result["linked"] else "rejected",
+                "reason": "score" if result["linked"] else "low-score",
+                "score": result["score"],
+                "at": now,
+            }
+        )
+    top_terms = dict(sorted(story.items(), key=lambda kv: -kv[1])[:150])
+    with dbmod.immediate(db):
+        ids = [r["id"] for r in rows]
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk : chunk + 500]
+            db.execute(
+                f"delete from coverage where source_id = ? and article_id in ({','.join('?' * len(part))})",
+                [profile.source_id, *part],
+            )
+        if coverage:
+            db.table("coverage").upsert_all(coverage, pk=("source_id", "article_id"))
+        if decisions:
+            db.table("discoveries").upsert_all(decisions, pk=("url", "source_id"))
+        db.table("sources").update(profile.source_id, {"feedback": dbmod.dumps(top_terms)})
+    return {"articles": len(rows), "linked": len(coverage), "feedback_docs": len(confident)}
