@@ -11,8 +11,9 @@ import click
 
 from crawler import db as dbmod
 from crawler.outlets import OUTLETS
-from crawler.source import BUNDLED_SOURCE, SourceError, load_source
+from crawler.source import SourceError, load_source
 from crawler.timeutil import parse_day
+from pipelines.relevance import default_source_ids
 
 DEFAULT_DB = "data/news.db"
 EXIT_USAGE = 2
@@ -186,12 +187,9 @@ def _pair(text: str) -> tuple[str, str]:
 
 
 def resolve_sources(db, specs: tuple[str, ...], published: str | None) -> list[int]:
-    """--source pieces (added if new), else tracked sources, else the bundled source piece."""
+    """--source pieces (added if new), else the tracked sources, else the bundled piece."""
     if not specs:
-        tracked = [s["id"] for s in dbmod.get_sources(db)]
-        if tracked:
-            return tracked
-        specs = (str(BUNDLED_SOURCE),)
+        return default_source_ids(db)
     ids = []
     for spec in specs:
         try:
@@ -365,8 +363,9 @@ def export(source_id, outlet, since, include_duplicates, output, db_path):
     """Covered articles as JSON lines, one article per line with its coverage scores (streams)."""
     if outlet:
         check_outlets((outlet,))
+    since = check_day(since)
     db = open_db(db_path)
-    rows = dbmod.export_rows(db, source_id, outlet, check_day(since), include_duplicates)
+    rows = dbmod.export_rows(db, source_id, outlet, since, include_duplicates)
     count = 0
     with click.open_file(output, "w", encoding="utf-8", atomic=output != "-") as out:
         for row in rows:

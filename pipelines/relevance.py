@@ -19,12 +19,21 @@ from crawler.timeutil import now_iso, parse_day
 
 
 def load_profiles(db_path: str, source_ids: list) -> list[Profile]:
+    """Profiles of the given sources; none given: the tracked ones, else the bundled piece."""
     db = dbmod.connect(db_path)
     try:
-        rows = dbmod.get_sources(db, [int(i) for i in source_ids])
-        return [Profile.from_source(row) for row in rows]
+        ids = [int(i) for i in source_ids] or default_source_ids(db)
+        return [Profile.from_source(row) for row in dbmod.get_sources(db, ids)]
     finally:
         db.close()
+
+
+def default_source_ids(db) -> list[int]:
+    """The tracked sources; with none, the bundled source piece (added on first use)."""
+    from crawler.source import BUNDLED_SOURCE, load_source
+
+    tracked = [s["id"] for s in dbmod.get_sources(db)]
+    return tracked or [dbmod.add_source(db, load_source(str(BUNDLED_SOURCE)))]
 
 
 def date_window(profiles: list[Profile], settings) -> tuple[date | None, date | None]:

@@ -16,6 +16,7 @@ from crawler import db as dbmod
 from crawler.items import ArticleItem, Discovery
 from crawler.timeutil import now_iso
 from crawler.urls import url_id
+from pipelines.relevance import default_source_ids
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class StorePipeline:
         self.coverage: list[dict] = []
         self.discoveries: list[dict] = []
         self.db = None
+        self._source_ids: list[int] | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -146,7 +148,11 @@ class StorePipeline:
             self.discoveries.append(dict(row, source_id=source_id))
 
     def source_ids(self) -> list[int]:
-        return [int(s) for s in self.crawler.settings.getlist("NEWSAGG_SOURCE_IDS")] or [0]
+        """Sources a source-less decision (a skipped candidate, a failure) is recorded for."""
+        if self._source_ids is None:
+            ids = self.crawler.settings.getlist("NEWSAGG_SOURCE_IDS")
+            self._source_ids = [int(s) for s in ids] or default_source_ids(self.db) or [0]
+        return self._source_ids
 
     def pending(self) -> int:
         return len(self.articles) + len(self.coverage) + len(self.discoveries)

@@ -1,0 +1,48 @@
+"""Shared fixtures: the replica's content and labels, a CLI runner, temporary databases."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REPLICA = ROOT / "data" / "replica"
+SEED = ROOT.parent / "shared" / "seed" / "source-piece.txt"
+
+
+def replica_articles(outlet: str) -> list[dict]:
+    articles = []
+    for path in sorted((REPLICA / "content").glob(f"{outlet}-*.json")):
+        articles.extend(json.loads(path.read_text(encoding="utf-8"))["articles"])
+    return articles
+
+
+@pytest.fixture(scope="session")
+def yonhap_articles() -> list[dict]:
+    return replica_articles("yonhap")
+
+
+def newsagg_command() -> list[str]:
+    """The installed console script next to this Python, else the module."""
+    script = Path(sys.executable).with_name("newsagg")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "crawler.cli"]
+
+
+def run_newsagg(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: int = 300):
+    """Run the real `newsagg` command; returns the CompletedProcess (text mode)."""
+    full_env = {**os.environ, "NEWSAGG_PROGRESS_INTERVAL": "0", **(env or {})}
+    full_env.pop("NEWSAGG_DB", None)
+    return subprocess.run(
+        [*newsagg_command(), *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

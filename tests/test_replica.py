@@ -1,0 +1,39 @@
+"""The replica: rendered files match their content, and the server behaves like the sites."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+from conftest import REPLICA
+
+from crawler.replica import Replica
+from crawler.replica_build import build_all
+
+
+def test_rendered_replica_is_up_to_date(tmp_path):
+    """Golden files come from `python -m crawler.replica_build`, never from hand edits."""
+    (tmp_path / "content").symlink_to(REPLICA / "content")
+    build_all(tmp_path)
+    for built in (p for p in tmp_path.rglob("*") if p.is_file() and "content" not in p.parts):
+        committed = REPLICA / built.relative_to(tmp_path)
+        assert committed.exists(), f"{committed} missing: run python -m crawler.replica_build"
+        assert committed.read_bytes() == built.read_bytes(), f"{committed} is stale"
+
+
+def test_server_maps_article_paths_and_hides_what_is_outside():
+    with Replica(["yonhap"]) as replica:
+        base = replica.base_urls["yonhap"]
+        assert base.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(f"{base}/view/AEN20250422005200320?section=news") as page:
+            assert page.headers["Content-Type"].startswith("text/html")
+            assert b"Finance minister leaves" in page.read()
+        with urllib.request.urlopen(f"{base}/robots.txt") as robots:
+            assert b"Disallow: /search/" in robots.read()
+        for path in ("/view/AEN00000000000000000", "/../content/yonhap-related.json", "/view/"):
+            try:
+                urllib.request.urlopen(base + path)
+            except urllib.error.HTTPError as exc:
+                assert exc.code == 404
+            else:
+                raise AssertionError(f"{path} should be 404")

@@ -1,0 +1,102 @@
+"""Golden tests of the Yonhap outlet module against the replica's pages and feeds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import REPLICA, replica_articles
+
+from crawler.feeds import parse_rss, parse_sitemap
+from crawler.outlets import get_outlet
+from crawler.outlets.yonhap import clean_text, clean_title, version
+from crawler.timeutil import KST, iso_utc
+from crawler.urls import canonical_url, strip_noise
+from pipelines.extract import extract_article
+
+ARTICLES = replica_articles("yonhap")
+
+
+@pytest.mark.parametrize("article", ARTICLES, ids=[a["id"] for a in ARTICLES])
+def test_every_replica_page_extracts_to_its_content(article):
+    url = f"https://en.yna.co.kr/view/{article['id']}"
+    html = (REPLICA / "yonhap" / "view" / f"{article['id']}.html").read_text(encoding="utf-8")
+    got = extract_article(html, url, "yonhap")
+    assert got["title"] == clean_title(article["title"])
+    assert not got["title"].endswith("Yonhap News Agency")
+    assert got["authors"] == [article["reporter"]]
+    assert got["published"] == iso_utc(article["published"], KST)
+    assert got["language"] == "en"
+    assert got["access"] == "full"
+    assert got["text"].startswith(f"{article['dateline']} -- {article['paragraphs'][0][:40]}")
+    assert got["text"].endswith(article["paragraphs"][-1][-40:])
+    assert "(END)" not in got["text"]
+    assert article["email"] not in got["text"]
+    assert not got["text"].startswith("By ")
+
+
+def test_version_prefixes_are_dropped_from_titles():
+    assert clean_title("(LEAD) S. Korea, U.S. agree") == "S. Korea, U.S. agree"
+    assert clean_title("(2nd LD) S. Korea, U.S. agree") == "S. Korea, U.S. agree"
+    assert clean_title("(URGENT) S. Korea, U.S. agree") == "S. Korea, U.S. agree"
+    assert clean_title("(News Focus) What the deal means") == "(News Focus) What the deal means"
+
+
+def test_versions_of_one_story_share_date_and_story_number():
+    first = version("/view/AEN20250425001500320")
+    lead = version("/view/AEN20250425001551320")
+    second = version("/view/AEN20250425001552320")
+    assert first[:2] == lead[:2] == second[:2] == ("20250425", "0015")
+    assert [first[2], lead[2], second[2]] == [0, 51, 52]
+    assert version("/view/not-an-article") is None
+
+
+def test_byline_email_and_end_trailer_are_removed():
+    text = "By Kim Seo-yeon\nSEOUL, April 24 (Yonhap) -- Lede.\nBody.\nsykim@yna.co.kr\n(END)"
+    assert clean_text(text) == "SEOUL, April 24 (Yonhap) -- Lede.\nBody."
+
+
+def test_json_ld_with_comments_is_read_tolerantly():
+    html = (REPLICA / "yonhap" / "view" / f"{ARTICLES[0]['id']}.html").read_text(encoding="utf-8")
+    assert "// " in html  # the replica keeps Yonhap's commented JSON-LD
+    import lxml.html
+
+    from crawler.pagemeta import json_ld_objects
+
+    kinds = {obj.get("@type") for obj in json_ld_objects(lxml.html.fromstring(html))}
+    assert kinds == {"Organization", "Person"}
+
+
+def test_rss_items_have_naive_kst_dates_and_tracking_queries():
+    items = parse_rss((REPLICA / "yonhap" / "RSS" / "news.xml").read_bytes())
+    assert len(items) >= 24
+    for item in items:
+        assert re.fullmatch(r"\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2}", item["published"])
+        assert "input=rss" in item["url"]
+    outlet = get_outlet("yonhap")
+    link = items[0]["url"]
+    assert "?" not in strip_noise(link, outlet)
+    assert canonical_url(link) == link.split("?")[0]
+
+
+def test_news_sitemap_carries_titles_dates_and_keywords():
+    kind, entries = parse_sitemap((REPLICA / "yonhap" / "news-sitemap.xml").read_bytes())
+    assert kind == "urlset"
+    assert entries
+    for entry in entries:
+        assert entry["title"] and entry["published"].endswith("+09:00")
+        assert entry["language"] == "en"
+        assert get_outlet("yonhap").is_article(entry["url"])
+
+
+def test_mobile_host_and_queries_map_to_one_canonical_url():
+    desktop = "https://en.yna.co.kr/view/AEN20250422005200320"
+    assert canonical_url("http://m-en.yna.co.kr/view/AEN20250422005200320?section=news") == desktop
+    assert canonical_url(f"{desktop}?input=rss&utm_source=x#top") == desktop
+    replica = {"yonhap": "http://127.0.0.1:8765"}
+    assert canonical_url("http://127.0.0.1:8765/view/AEN20250422005200320", replica) == desktop
+
+
+def test_replica_robots_txt_disallows_search():
+    robots = (REPLICA / "yonhap" / "robots.txt").read_text(encoding="utf-8")
+    assert "Disallow: /search/" in robots
