@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import ROOT, run_newsagg
 
@@ -76,3 +78,25 @@ def test_help_explains_every_command():
     result = run_newsagg("--help")
     for command in ("crawl", "sources", "related", "search", "export", "outlets"):
         assert command in result.stdout
+
+
+def test_sources_add_fetches_a_url_once_and_extracts_it(tmp_path):
+    from crawler.replica import Replica
+
+    db = tmp_path / "x.db"
+    with Replica(["yonhap"]) as replica:
+        url = replica.base_urls["yonhap"] + "/view/AEN20250422005200320"
+        added = run_newsagg("sources", "add", url, "--db", str(db))
+    assert added.returncode == 0, added.stderr
+    assert "Finance minister leaves for Washington" in added.stdout
+    assert "2025-04-22" in added.stdout
+    listed = run_newsagg("sources", "list", "--json", "--db", str(db))
+    assert json.loads(listed.stdout.splitlines()[0])["origin"] == url
+
+
+def test_sources_add_reports_an_unreachable_url(tmp_path):
+    result = run_newsagg(
+        "sources", "add", "http://127.0.0.1:9/post", "--db", str(tmp_path / "x.db")
+    )
+    assert result.returncode == 2
+    assert "could not fetch http://127.0.0.1:9/post" in result.stderr
