@@ -30,16 +30,20 @@ def canonical_url(url: str, base_urls: dict[str, str] | None = None) -> str:
         scheme, host = real.scheme, real.netloc
     elif scheme == "http":
         scheme = "https"
-    noise = GLOBAL_NOISE | (outlet.noise_params if outlet else frozenset())
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in noise and not k.lower().startswith("utm_")
-    ]
+    query = _kept_query(parts.query, outlet.noise_params if outlet else frozenset())
     path = parts.path or "/"
     if len(path) > 1:
         path = path.rstrip("/")
     return urlunsplit((scheme, host, path, urlencode(sorted(query)), ""))
+
+
+def _kept_query(query: str, noise: frozenset[str]) -> list[tuple[str, str]]:
+    """Query parameters minus tracking and navigation noise (global and the outlet's)."""
+    return [
+        (k, v)
+        for k, v in parse_qsl(query, keep_blank_values=True)
+        if k.lower() not in noise | GLOBAL_NOISE and not k.lower().startswith("utm_")
+    ]
 
 
 def url_id(canonical: str) -> str:
@@ -71,9 +75,5 @@ def rebase(url: str, outlet: Outlet, base_url: str | None) -> str:
 def strip_noise(url: str, outlet: Outlet) -> str:
     """Drop an outlet's tracking queries from a URL but keep its host (what we request)."""
     parts = urlsplit(url)
-    query = [
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k.lower() not in outlet.noise_params | GLOBAL_NOISE and not k.lower().startswith("utm_")
-    ]
+    query = _kept_query(parts.query, outlet.noise_params)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))

@@ -71,16 +71,7 @@ class OutletSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/feed_entries", len(entries))
         for entry in entries:
-            yield from self.candidate_request(
-                Candidate(
-                    url=entry["url"],
-                    outlet=self.outlet_slug,
-                    via=via,
-                    title=entry["title"],
-                    published=iso_utc(entry["published"], self.outlet.timezone),
-                    description=entry["description"],
-                )
-            )
+            yield from self.candidate_request(entry, via)
 
     def parse_sitemap(self, response, via: str, depth: int = 0):
         try:
@@ -98,22 +89,20 @@ class OutletSpider(scrapy.Spider):
                     yield self.endpoint_request(url, self.parse_sitemap, via, depth=depth + 1)
             return
         for entry in entries:
-            yield from self.candidate_request(
-                Candidate(
-                    url=entry["url"],
-                    outlet=self.outlet_slug,
-                    via=via,
-                    title=entry.get("title"),
-                    published=iso_utc(
-                        entry.get("published") or entry.get("lastmod"), self.outlet.timezone
-                    ),
-                    keywords=entry.get("keywords") or [],
-                    language=entry.get("language"),
-                )
-            )
+            yield from self.candidate_request(entry, via)
 
-    def candidate_request(self, candidate: Candidate):
-        """A request for a candidate on this outlet; other hosts and non-articles are dropped."""
+    def candidate_request(self, entry: dict, via: str):
+        """A request for a feed/sitemap entry; other hosts and non-articles are dropped."""
+        candidate = Candidate(
+            url=entry["url"],
+            outlet=self.outlet_slug,
+            via=via,
+            title=entry.get("title"),
+            published=iso_utc(entry.get("published") or entry.get("lastmod"), self.outlet.timezone),
+            keywords=entry.get("keywords") or [],
+            description=entry.get("description"),
+            language=entry.get("language"),
+        )
         if not self.outlet.owns(candidate.url) or not self.outlet.is_article(candidate.url):
             self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/not_article")
             return
