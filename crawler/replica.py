@@ -3,23 +3,77 @@
 Each outlet gets its own server so that its robots.txt sits at the root, as on the real host.
 Used by ``newsagg crawl --replica``, the tests and the benchmarks; ``python -m crawler.replica``
 serves it for a look in a browser.
+
+What the real sites do beyond static files is data in the outlet's folder, written by
+``crawler.replica_build``:
+- ``PATH@QUERY`` files answer requests whose query string matters (``?date=20250424``);
+- ``_rules.json`` gives some paths another status and headers (Reuters' 401 with
+  ``x-datadome``), with a body file;
+- ``_search.json`` describes a site search: the path, the query parameter, page templates and
+  an index of the articles it can find.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import re
 import sys
 import threading
 from functools import partial
+from html import escape
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 REPLICA_ROOT = Path(__file__).resolve().parent.parent / "data" / "replica"
 
 
+def query_key(path: str, query: str) -> str:
+    """The file name that answers PATH?QUERY: ``a/b/index@k=v&x=y`` (sorted parameters)."""
+    rel = unquote(path).lstrip("/")
+    if not rel or rel.endswith("/"):
+        rel += "index"
+    return f"{rel}@{urlencode(sorted(parse_qsl(query)))}" if query else rel
+
+
+class Site:
+    """One outlet's folder, with its rules and search index loaded once."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        rules = directory / "_rules.json"
+        self.rules = json.loads(rules.read_text(encoding="utf-8")) if rules.exists() else []
+        search = directory / "_search.json"
+        self.search = json.loads(search.read_text(encoding="utf-8")) if search.exists() else None
+        self.requests: list[str] = []
+        self.lock = threading.Lock()
+
+    def rule_for(self, path: str) -> dict | None:
+        for rule in self.rules:
+            if re.search(rule["match"], path) and not any(
+                re.search(u, path) for u in rule.get("unless", [])
+            ):
+                return rule
+        return None
+
+    def search_page(self, query: str) -> str:
+        spec = self.search
+        words = [w for w in re.findall(r"\w[\w+'-]*", query.lower()) if len(w) > 1]
+        hits = [doc for doc in spec["index"] if words and all(w in doc["haystack"] for w in words)]
+        hits.sort(key=lambda d: d["date"], reverse=True)
+        items = "\n".join(
+            spec["item"].format(**{k: escape(str(v)) for k, v in doc.items()})
+            for doc in hits[: spec.get("limit", 20)]
+        )
+        return spec["page"].replace("{query}", escape(query)).replace("{results}", items)
+
+
 class ReplicaHandler(SimpleHTTPRequestHandler):
-    """Static files, with the real sites' extension-less article paths mapped to .html."""
+    """Static files, query-keyed files, status rules and search, as described above."""
+
+    site: Site
 
     extensions_map = {
         **SimpleHTTPRequestHandler.extensions_map,
@@ -28,17 +82,55 @@ class ReplicaHandler(SimpleHTTPRequestHandler):
         ".txt": "text/plain; charset=utf-8",
     }
 
+    def do_GET(self):
+        parts = urlsplit(self.path)
+        with self.site.lock:
+            self.site.requests.append(self.path)
+        spec = self.site.search
+        if spec and parts.path == spec["path"]:
+            query = dict(parse_qsl(parts.query)).get(spec["param"], "")
+            return self.send_text(HTTPStatus.OK, self.site.search_page(query), "text/html")
+        rule = self.site.rule_for(parts.path)
+        if rule:
+            body = (self.site.directory / rule["body"]).read_text(encoding="utf-8")
+            return self.send_text(rule["status"], body, "text/html", rule.get("headers", {}))
+        return super().do_GET()
+
+    def send_text(self, status: int, body: str, kind: str, headers: dict | None = None):
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
     def translate_path(self, path: str) -> str:
-        root = Path(self.directory)
-        rel = unquote(urlsplit(path).path).lstrip("/")
-        target = (root / rel).resolve()
-        if root.resolve() not in target.parents and target != root.resolve():
-            return str(root / "__outside__")
-        if target.is_dir() and (target / "index.html").exists():
-            return str(target / "index.html")
-        if not target.exists() and target.with_name(target.name + ".html").exists():
-            return str(target.with_name(target.name + ".html"))
-        return str(target)
+        root = Path(self.directory).resolve()
+        parts = urlsplit(path)
+        for rel in (query_key(parts.path, parts.query), query_key(parts.path, "")):
+            target = (root / rel).resolve()
+            if root not in target.parents:
+                return str(root / "__outside__")
+            for candidate in (target, target.with_name(target.name + ".html")):
+                if candidate.is_file():
+                    return str(candidate)
+        return str(root / "__missing__")
+
+    def guess_type(self, path):
+        if Path(path).suffix in self.extensions_map:
+            return super().guess_type(path)
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(64).lstrip()
+        except OSError:  # send_head answers 404 right after
+            return "text/html; charset=utf-8"
+        return (
+            "application/xml; charset=utf-8"
+            if head.startswith(b"<?xml")
+            else "text/html; charset=utf-8"
+        )
 
     def list_directory(self, path):
         self.send_error(404, "Not Found")
@@ -53,13 +145,16 @@ class Replica:
 
     def __init__(self, slugs: list[str], root: Path = REPLICA_ROOT):
         self.servers: dict[str, ThreadingHTTPServer] = {}
-        self.root = root
+        self.sites: dict[str, Site] = {}
         for slug in slugs:
             directory = root / slug
-            if not directory.is_dir():
+            if not (directory / "robots.txt").is_file():
                 raise FileNotFoundError(f"no replica for outlet {slug!r} in {root}")
-            handler = partial(ReplicaHandler, directory=str(directory))
-            self.servers[slug] = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            site = self.sites[slug] = Site(directory)
+            handler = type(f"{slug.title()}Handler", (ReplicaHandler,), {"site": site})
+            self.servers[slug] = ThreadingHTTPServer(
+                ("127.0.0.1", 0), partial(handler, directory=str(directory))
+            )
         self.threads = [
             threading.Thread(target=s.serve_forever, name=f"replica-{slug}", daemon=True)
             for slug, s in self.servers.items()
@@ -68,6 +163,10 @@ class Replica:
     @property
     def base_urls(self) -> dict[str, str]:
         return {slug: f"http://127.0.0.1:{s.server_address[1]}" for slug, s in self.servers.items()}
+
+    def requests(self, slug: str) -> list[str]:
+        """Paths (with queries) this outlet's server was asked for, in order."""
+        return list(self.sites[slug].requests)
 
     def __enter__(self) -> Replica:
         for thread in self.threads:
@@ -81,7 +180,7 @@ class Replica:
 
 
 def available(root: Path = REPLICA_ROOT) -> list[str]:
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / "robots.txt").exists())
+    return sorted(p.name for p in root.iterdir() if (p / "robots.txt").is_file())
 
 
 if __name__ == "__main__":
