@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.replica import Replica  # noqa: E402
-from crawler.replica_build import build_yonhap, load_content  # noqa: E402
+from crawler.replica_sites import load_content  # noqa: E402
+from crawler.replica_sites.yonhap import build as build_yonhap  # noqa: E402
 
 SNAPSHOT = datetime.fromisoformat("2025-04-25T12:00:00+09:00")
 
@@ -34,7 +35,7 @@ SNAPSHOT = datetime.fromisoformat("2025-04-25T12:00:00+09:00")
 def synthetic_content(count: int, seed: int = 7) -> dict:
     """N articles recombined from the replica's texts, ids unique, dates in the last 47 hours."""
     rng = random.Random(seed)
-    templates = load_content("yonhap")["articles"]
+    templates = load_content("yonhap", ROOT / "data" / "replica" / "content")["articles"]
     articles = []
     for i in range(count):
         base = rng.choice(templates)

@@ -275,13 +275,14 @@ def related(source_id, db_path, as_json, explain):
         click.echo("no linked coverage yet; run `newsagg crawl` first", err=True)
         return
     print_table(
-        ["src", "outlet", "published", "score", "title", "url"],
+        ["src", "outlet", "published", "score", "access", "title", "url"],
         [
             [
                 r["source_id"],
                 r["outlet"],
                 (r["published"] or "")[:16].replace("T", " "),
                 f"{r['score']:.2f}",
+                r["access"],
                 r["title"],
                 r["canonical_url"],
             ]

@@ -29,6 +29,7 @@ STAT_COLUMNS = (
     ("known", "newsagg/prefilter/known"),
     ("skipped", None),
     ("fetched", "newsagg/extract/ok"),
+    ("blocked", "newsagg/extract/blocked"),
     ("failed", "newsagg/store/dropped"),
     ("linked", "newsagg/relevance/linked"),
 )

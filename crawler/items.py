@@ -17,9 +17,12 @@ class Candidate:
     via: str
     title: str | None = None
     published: str | None = None
+    modified: str | None = None
     keywords: list[str] = field(default_factory=list)
     description: str | None = None
     language: str | None = None
+    # The title was made from the URL's slug (the entry had none).
+    title_from_url: bool = False
 
 
 @dataclass

@@ -3,6 +3,7 @@
 - ``PrefilterMiddleware`` decides, before any article is fetched, whether a candidate is worth
   it: already stored, outside the date window, or too far from every source on its metadata.
   Each "no" becomes a ``Discovery`` item, so the store records it.
+- ``RobotsTxtMiddleware`` is Scrapy's, with a fix for requests that wait on one robots.txt.
 - ``UnreachableHostsMiddleware`` counts connection failures per host, so the CLI can say which
   hosts could not be reached instead of ending with an empty database and no reason.
 - ``ProgressReporter`` prints a progress line now and then during long crawls.
@@ -17,9 +18,11 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from scrapy import signals
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as BaseRobotsTxtMiddleware
 from scrapy.exceptions import NotConfigured
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from twisted.internet import task
+from twisted.internet.defer import Deferred
 
 from crawler import db as dbmod
 from crawler.items import Discovery
@@ -29,14 +32,16 @@ from pipelines.relevance import date_window, load_profiles
 
 
 class PrefilterMiddleware(BaseSpiderMiddleware):
-    def __init__(self, crawler, profiles, window, min_score, refresh, db_path):
+    def __init__(self, crawler, profiles, window, min_score, refresh, db_path, languages=("en",)):
         super().__init__(crawler)
+        self.languages = {lang.lower() for lang in languages}
         self.profiles = profiles
         self.since, self.until = window
         self.min_score = min_score
         self.refresh = refresh
         self.conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
-        self.passed: set[str] = set()
+        # canonical URL -> the candidate dict its pending request carries
+        self.passed: dict[str, dict] = {}
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
     @classmethod
@@ -52,6 +57,7 @@ class PrefilterMiddleware(BaseSpiderMiddleware):
             min_score=settings.getfloat("NEWSAGG_PREFILTER_MIN_SCORE"),
             refresh=settings.getbool("NEWSAGG_REFRESH"),
             db_path=db_path,
+            languages=settings.getlist("NEWSAGG_LANGUAGES"),
         )
 
     def close(self, spider=None):
@@ -68,12 +74,17 @@ class PrefilterMiddleware(BaseSpiderMiddleware):
         # lacks); once it passes, later sightings are repeats.
         if canonical in self.passed:
             stats.inc_value("newsagg/prefilter/repeat")
+            merge_candidates(self.passed[canonical], candidate)
             return None
         stats.inc_value("newsagg/candidates")
         if not self.refresh and dbmod.known_url(self.conn, canonical):
             stats.inc_value("newsagg/prefilter/known")
             return None
-        day = candidate.get("published")
+        language = candidate.get("language")
+        if language and language.split("-")[0].lower() not in self.languages:
+            stats.inc_value("newsagg/prefilter/language")
+            return self._skip(candidate, canonical, "language", None)
+        day = candidate.get("published") or candidate.get("modified")
         if day and not self._in_window(date.fromisoformat(day[:10])):
             stats.inc_value("newsagg/prefilter/out_of_window")
             return self._skip(candidate, canonical, "out-of-window", None)
@@ -88,7 +99,7 @@ class PrefilterMiddleware(BaseSpiderMiddleware):
             stats.inc_value("newsagg/prefilter/low_score")
             return self._skip(candidate, canonical, "prefilter-score", best)
         candidate["prefilter"] = scores
-        self.passed.add(canonical)
+        self.passed[canonical] = candidate
         stats.inc_value("newsagg/prefilter/passed")
         return request
 
@@ -108,6 +119,39 @@ class PrefilterMiddleware(BaseSpiderMiddleware):
             published=candidate.get("published"),
             score=score,
         )
+
+
+def merge_candidates(pending: dict, other: dict) -> None:
+    """Fill what a pending candidate lacks from another sighting of the same URL.
+
+    The request already in flight carries ``pending``, so a news sitemap's title and keywords
+    reach the article even when a plain sitemap listed the URL first.
+    """
+    if pending.get("title_from_url") and other.get("title") and not other.get("title_from_url"):
+        pending["title"], pending["title_from_url"] = other["title"], False
+    for key in ("published", "modified", "keywords", "description", "language"):
+        if not pending.get(key) and other.get(key):
+            pending[key] = other[key]
+    if pending.get("published") and len(pending["published"]) == 10 and other.get("published"):
+        pending["published"] = max(pending["published"], other["published"], key=len)
+
+
+class RobotsTxtMiddleware(BaseRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, made safe for requests that wait on one robots.txt.
+
+    In Scrapy 2.19 with the asyncio reactor, every request after the first that waits for a
+    host's robots.txt awaits the same Deferred through ``asFuture``, whose callback returns
+    None: those requests get no parser and are let through, disallowed or not. After the wait
+    the parsed robots.txt is in ``_parsers``, so it is read from there.
+    """
+
+    async def robot_parser(self, request):
+        parser = await super().robot_parser(request)
+        if parser is None:
+            cached = self._parsers.get(urlsplit(request.url).netloc)
+            if cached is not None and not isinstance(cached, Deferred):
+                return cached
+        return parser
 
 
 class UnreachableHostsMiddleware:

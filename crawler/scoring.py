@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from crawler.textutil import bigrams, phrase_key, rarity, terms
@@ -75,6 +75,8 @@ class Profile:
     published: date | None
     vector: dict[str, float] = field(default_factory=dict)
     feedback: dict[str, float] = field(default_factory=dict)
+    # Site-search queries: the source's main people and its strongest phrase.
+    queries: tuple[str, ...] = ()
 
     @classmethod
     def from_source(cls, row: dict) -> Profile:
@@ -100,18 +102,11 @@ class Profile:
             published=pub,
             vector=term_vector(f"{row.get('title') or ''}\n{row.get('text') or ''}"),
             feedback=row.get("feedback") or {},
+            queries=search_queries(analysis),
         )
 
     def with_feedback(self, feedback: dict[str, float]) -> Profile:
-        return Profile(
-            self.source_id,
-            self.terms,
-            self.entities,
-            self.dates,
-            self.published,
-            self.vector,
-            feedback,
-        )
+        return replace(self, feedback=feedback)
 
     def expanded(self) -> dict[str, float]:
         if not self.feedback:
@@ -120,6 +115,18 @@ class Profile:
         return normalised(
             {k: self.vector.get(k, 0.0) + FEEDBACK_WEIGHT * self.feedback.get(k, 0.0) for k in keys}
         )
+
+
+def search_queries(analysis: dict, people: int = 2) -> tuple[str, ...]:
+    """The source's most mentioned people, then its strongest phrase that names nobody."""
+    persons = [e for e in analysis.get("entities", []) if e["kind"] == "person"]
+    persons.sort(key=lambda e: -e["count"])
+    names = [e["name"] for e in persons[:people]]
+    name_words = {w.lower() for e in persons for w in e["name"].split()}
+    phrases = [
+        t for t, _ in analysis.get("terms", []) if " " in t and not set(t.split()) & name_words
+    ]
+    return tuple(names + phrases[:1])
 
 
 def _keyed(text: str) -> str:

@@ -40,6 +40,8 @@ SPIDER_MIDDLEWARES = {
     "crawler.middlewares.PrefilterMiddleware": 600,
 }
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
     "crawler.middlewares.UnreachableHostsMiddleware": 560,
 }
 ITEM_PIPELINES = {
@@ -74,6 +76,8 @@ NEWSAGG_MIN_SCORE = 0.36
 NEWSAGG_FEEDBACK_MIN_SCORE = 0.55
 # Quick score (0..1) on discovery metadata (title, keywords, description) needed to fetch.
 NEWSAGG_PREFILTER_MIN_SCORE = 0.08
+# Languages to keep, where discovery says (Reuters' news sitemap mixes languages).
+NEWSAGG_LANGUAGES = ["en"]
 # Bodies shorter than this many words are rejected as extraction failures.
 NEWSAGG_MIN_WORDS = 40
 # Rows written per transaction by the store pipeline.

@@ -286,9 +286,14 @@ def key_terms(title: str, text: str, limit: int = 40) -> list[list]:
     return [[t, w] for t, w in scored[:limit]]
 
 
+_DEMONYMS = {"korean", "american", "chinese", "japanese", "asian", "european", "russian"}
+
+
 def entity_kind(name: str) -> str:
     key = phrase_key(name)
     words = key.split()
+    if words and words[-1] in _DEMONYMS:
+        return "other"
     if key in _PLACES or (words and words[-1] in _PLACES and len(words) <= 2):
         return "place"
     if any(w in _ORG_WORDS for w in words) or (name.isupper() and len(name) >= 3):

@@ -39,15 +39,20 @@ def extract_article(html: str, url: str, outlet: str | None = None) -> dict:
     lang = tree.get("lang") or meta.get("og:locale") or ld.get("inLanguage")
     canonical = pagemeta.canonical_link(tree)
     # trafilatura prunes the tree it is given, so it gets the tree only after we have read it.
-    doc = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        fast=True,
+    # An outlet that reads the text from the page's data (Nikkei's __NEXT_DATA__) skips it.
+    doc = None
+    if "text" not in quirks:
+        doc = trafilatura.bare_extraction(
+            tree,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            fast=True,
+        )
+    text = normalise_text(
+        quirks.get("text") or getattr(doc, "text", None) or ld.get("articleBody") or ""
     )
-    text = normalise_text(getattr(doc, "text", None) or ld.get("articleBody") or "")
     if spec and spec.clean_text:
         text = spec.clean_text(text)
     title = (
@@ -58,7 +63,11 @@ def extract_article(html: str, url: str, outlet: str | None = None) -> dict:
         or ""
     )
     title = clean_title(normalise(title), spec)
-    authors = quirks.get("authors") or pagemeta.ld_authors(ld.get("author")) or _doc_authors(doc)
+    # The outlet's reading of the byline wins, even when it finds only an agency credit.
+    if "authors" in quirks:
+        authors = quirks["authors"]
+    else:
+        authors = pagemeta.ld_authors(ld.get("author")) or _doc_authors(doc)
     published = (
         quirks.get("published")
         or ld.get("datePublished")
@@ -147,6 +156,8 @@ class ExtractPipeline:
             return item
         adapter = ItemAdapter(item)
         stats = self.crawler.stats
+        if item.access == "blocked":
+            return self.from_discovery(item)
         try:
             fields = extract_article(item.html or "", item.url, item.outlet)
         except Exception as exc:  # a hostile page must not stop the crawl
@@ -166,4 +177,17 @@ class ExtractPipeline:
             stats.inc_value("newsagg/extract/too_short")
             raise DropItem(f"too-short: {fields['word_count']} words")
         stats.inc_value("newsagg/extract/ok")
+        return item
+
+    def from_discovery(self, item: ArticleItem) -> ArticleItem:
+        """A blocked page has no body: the row keeps what the feed or sitemap said."""
+        candidate = item.candidate
+        item.title = candidate.get("title")
+        item.published = candidate.get("published")
+        item.modified = candidate.get("modified")
+        item.keywords = candidate.get("keywords") or []
+        item.language = candidate.get("language")
+        item.description = candidate.get("description")
+        item.text, item.word_count, item.html = None, 0, None
+        self.crawler.stats.inc_value("newsagg/extract/blocked")
         return item

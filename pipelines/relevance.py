@@ -10,6 +10,7 @@ source added later is scored against what is already stored.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 from crawler import db as dbmod
@@ -48,6 +49,17 @@ def date_window(profiles: list[Profile], settings) -> tuple[date | None, date | 
     return lo, hi
 
 
+def scoring_text(description: str | None, keywords, text: str | None) -> str:
+    """What an article is scored on besides its title: teaser, keywords and body.
+
+    Blocked pages have no body and paywalled ones only a preview; their teaser and keywords
+    from discovery still say what they are about.
+    """
+    if isinstance(keywords, str):
+        keywords = json.loads(keywords or "[]")
+    return "\n".join(part for part in (description, ", ".join(keywords or []), text) if part)
+
+
 class RelevancePipeline:
     """Fills ``item.scores`` for every source; the store links those at or above the threshold."""
 
@@ -70,9 +82,10 @@ class RelevancePipeline:
     def process_item(self, item):
         if not isinstance(item, ArticleItem):
             return item
-        vector = term_vector(f"{item.title or ''}\n{item.text or ''}")
+        body = scoring_text(item.description, item.keywords, item.text)
+        vector = term_vector(f"{item.title or ''}\n{body}")
         for profile in self.profiles:
-            result = full_score(profile, item.title, item.text, item.published, vector)
+            result = full_score(profile, item.title, body, item.published, vector)
             result["prefilter"] = item.candidate.get("prefilter", {}).get(profile.source_id)
             result["linked"] = result["score"] >= self.min_score
             item.scores[profile.source_id] = result
@@ -91,7 +104,7 @@ def rescore_source(
 ) -> dict:
     """Re-decide coverage of one source over its window, with story feedback; returns counts."""
     lo, hi = window
-    clauses, params = ["text is not null", "duplicate_of is null"], []
+    clauses, params = ["duplicate_of is null"], []
     if lo:
         clauses.append("(published is null or published >= ?)")
         params.append(lo.isoformat())
@@ -100,17 +113,19 @@ def rescore_source(
         params.append((hi + timedelta(days=1)).isoformat())
     rows = list(
         db.query(
-            "select id, canonical_url, outlet, discovered_via, title, text, published "
-            f"from articles where {' and '.join(clauses)}",
+            "select id, canonical_url, outlet, discovered_via, title, description, keywords, "
+            f"text, published from articles where {' and '.join(clauses)}",
             params,
         )
     )
-    vectors = {r["id"]: term_vector(f"{r['title'] or ''}\n{r['text'] or ''}") for r in rows}
+    for r in rows:
+        r["body"] = scoring_text(r["description"], r["keywords"], r["text"])
+    vectors = {r["id"]: term_vector(f"{r['title'] or ''}\n{r['body']}") for r in rows}
     base = profile.with_feedback({})
     first = sorted(
         (
             (
-                full_score(base, r["title"], r["text"], r["published"], vectors[r["id"]])["score"],
+                full_score(base, r["title"], r["body"], r["published"], vectors[r["id"]])["score"],
                 r["id"],
             )
             for r in rows
@@ -123,7 +138,7 @@ def rescore_source(
     now = now_iso()
     coverage, decisions = [], []
     for r in rows:
-        result = full_score(final, r["title"], r["text"], r["published"], vectors[r["id"]])
+        result = full_score(final, r["title"], r["body"], r["published"], vectors[r["id"]])
         result["linked"] = result["score"] >= min_score
         if result["linked"]:
             coverage.append(

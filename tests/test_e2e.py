@@ -1,4 +1,9 @@
-"""End to end: the real `newsagg crawl --replica` into a temporary DB, then the query commands."""
+"""End to end: the real `newsagg crawl` against the replica into a temporary DB, then queries.
+
+The first crawl reads all four outlets from replica servers this test starts (so it can see
+every request they answered) through --outlet-url; the second uses --replica, on other ports:
+canonical URLs must not depend on where a page was fetched from.
+"""
 
 from __future__ import annotations
 
@@ -11,22 +16,32 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import replica_articles, run_newsagg
+from conftest import REPLICA, run_newsagg
 
 from crawler.outlets.yonhap import clean_title
+from crawler.replica import Replica
+from crawler.replica_sites import replica_articles
+from crawler.timeutil import KST, iso_utc
 
-YONHAP = {f"https://en.yna.co.kr/view/{a['id']}": a for a in replica_articles("yonhap")}
+ARTICLES = replica_articles(REPLICA / "content")
+YONHAP = {u: a for u, (o, a) in ARTICLES.items() if o == "yonhap"}
+OUTLETS = ("yonhap", "koreaherald", "reuters", "nikkei")
 
 
-def by_label(label: str) -> set[str]:
-    return {url for url, a in YONHAP.items() if a["label"] == label}
+def by_label(label: str, outlet: str | None = None) -> set[str]:
+    return {u for u, (o, a) in ARTICLES.items() if a["label"] == label and outlet in (None, o)}
 
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
-    """Two crawls of the replica into one DB; returns (db path, first run, second run)."""
+    """Two crawls into one DB; returns (db, first run, second run, row counts, requests seen)."""
     db = tmp_path_factory.mktemp("e2e") / "news.db"
-    first = run_newsagg("crawl", "--replica", "--db", str(db))
+    with Replica(list(OUTLETS)) as replica:
+        mirrors = [
+            a for slug, url in replica.base_urls.items() for a in ("--outlet-url", f"{slug}={url}")
+        ]
+        first = run_newsagg("crawl", "--db", str(db), *mirrors)
+        seen = {slug: replica.requests(slug) for slug in OUTLETS}
     assert first.returncode == 0, first.stderr
     with sqlite3.connect(db) as conn:
         before = {
@@ -35,7 +50,7 @@ def crawled(tmp_path_factory):
         }
     second = run_newsagg("crawl", "--replica", "--db", str(db))
     assert second.returncode == 0, second.stderr
-    return db, first, second, before
+    return db, first, second, before, seen
 
 
 def query(db: Path, sql: str, *params) -> list[tuple]:
@@ -52,8 +67,8 @@ def test_coverage_links_every_related_article_and_no_unrelated_one(crawled):
         )
     }
     in_feeds = {u for (u,) in query(db, "select url from discoveries")}
-    related_seen = by_label("related") & in_feeds
-    assert related_seen == by_label("related")
+    related_seen = by_label("related", "yonhap") & in_feeds
+    assert related_seen == by_label("related", "yonhap")
     assert related_seen <= linked
     assert not linked & by_label("unrelated")
 
@@ -64,40 +79,137 @@ def test_every_rejection_is_recorded_with_its_reason(crawled):
     decisions = {url: (decision, reason) for url, decision, reason in rows}
     for url in by_label("unrelated") & decisions.keys():
         assert decisions[url][0] in {"skipped", "rejected"}
-        assert decisions[url][1] in {"prefilter-score", "low-score", "out-of-window"}
+        assert decisions[url][1] in {"prefilter-score", "low-score", "out-of-window", "language"}
     skipped = [u for u, (d, _) in decisions.items() if d == "skipped"]
     assert skipped, "the pre-filter should leave unrelated candidates unfetched"
     fetched = {u for (u,) in query(db, "select canonical_url from articles")}
     assert not set(skipped) & fetched
 
 
-def test_articles_carry_metadata_in_utc(crawled):
+def test_yonhap_articles_carry_metadata_in_utc(crawled):
     db = crawled[0]
     rows = query(
         db,
-        "select canonical_url, title, authors, published, outlet, access, discovered_via, word_count from articles",
+        "select canonical_url, title, authors, published, access, discovered_via, word_count "
+        "from articles where outlet = 'yonhap'",
     )
     assert rows
-    for url, title, authors, published, outlet, access, via, words in rows:
+    for url, title, authors, published, access, via, words in rows:
         article = YONHAP[url]
         assert title == clean_title(article["title"])
-        assert outlet == "yonhap" and access == "full" and via in {"rss", "news-sitemap"}
+        assert access == "full" and via in {"rss", "news-sitemap", "listing"}
         assert json.loads(authors) == [article["reporter"]]
-        assert published.endswith("+00:00")
+        assert published == iso_utc(article["published"], KST)
         assert words >= 100
 
 
+@pytest.mark.parametrize("outlet", OUTLETS)
+def test_every_stored_date_is_the_right_instant_in_utc(crawled, outlet):
+    db = crawled[0]
+    rows = query(
+        db, "select canonical_url, published, access from articles where outlet = ?", outlet
+    )
+    assert rows
+    for url, published, access in rows:
+        # Korean outlets write naive KST; their content files carry the offset explicitly.
+        truth = iso_utc(ARTICLES[url][1]["published"])
+        if access == "blocked" and len(published) == 10:
+            # Found only in the full sitemap, which has no publication time: the URL's day.
+            assert published == truth[:10], url
+        else:
+            assert published == truth, url
+
+
+def test_all_four_outlets_contribute_related_coverage(crawled):
+    db = crawled[0]
+    linked = {
+        u
+        for (u,) in query(
+            db, "select a.canonical_url from coverage c join articles a on a.id = c.article_id"
+        )
+    }
+    for outlet, minimum in (("yonhap", 22), ("koreaherald", 15), ("reuters", 4), ("nikkei", 8)):
+        assert len(linked & by_label("related", outlet)) >= minimum, outlet
+    assert not linked & by_label("unrelated")
+
+
+def test_access_status_per_outlet(crawled):
+    db = crawled[0]
+    access = dict(
+        query(db, "select outlet, group_concat(distinct access) from articles group by outlet")
+    )
+    assert access["yonhap"] == "full" and access["koreaherald"] == "full"
+    assert set(access["reuters"].split(",")) == {"blocked", "full"}
+    assert access["nikkei"] == "partial"
+
+
+def test_reuters_blocked_rows_keep_the_sitemap_metadata(crawled):
+    db = crawled[0]
+    rows = query(
+        db,
+        "select canonical_url, title, published, http_status, text, keywords from articles "
+        "where outlet = 'reuters' and access = 'blocked'",
+    )
+    assert len(rows) >= 10
+    for _, title, published, status, text, _ in rows:
+        assert status == 401 and text is None
+        assert title and published
+    from_news_sitemap = [r for r in rows if r[1] == ARTICLES[r[0]][1]["title"]]
+    assert from_news_sitemap, "titles from the news sitemap are stored as they were"
+    assert any(json.loads(r[5]) for r in from_news_sitemap)
+
+
+def test_nikkei_rows_are_partial_with_headline_subhead_and_preview(crawled):
+    db = crawled[0]
+    rows = query(
+        db,
+        "select canonical_url, title, description, text, authors, keywords from articles "
+        "where outlet = 'nikkei'",
+    )
+    assert rows
+    for url, title, description, text, authors, keywords in rows:
+        article = ARTICLES[url][1]
+        assert title == article["headline"]
+        assert description == article["subhead"]
+        assert text.split("\n")[0] == article["preview"][0]
+        assert article["paragraphs"][-1] not in text  # the paywalled body is not there
+        assert json.loads(authors) and json.loads(keywords)
+
+
+def test_disallowed_search_paths_are_never_requested(crawled):
+    db, *_, seen = crawled
+    assert not [p for p in seen["yonhap"] if p.startswith("/search/")]
+    assert not [p for p in seen["reuters"] if p.startswith(("/search", "/site-search"))]
+    robots = query(db, "select outlet, via from discoveries where reason = 'robots'")
+    assert {o for o, _ in robots} == {"yonhap", "reuters"}
+    assert {v for _, v in robots} == {"search"}
+    # Search that robots.txt allows is used.
+    assert [p for p in seen["koreaherald"] if p.startswith("/search?q=")]
+    assert [p for p in seen["nikkei"] if p.startswith("/search?query=")]
+
+
+def test_other_languages_in_the_news_sitemap_are_skipped(crawled):
+    db = crawled[0]
+    foreign = {u for u, (o, a) in ARTICLES.items() if a.get("language", "en") != "en"}
+    reasons = dict(query(db, "select url, reason from discoveries where outlet = 'reuters'"))
+    in_news_sitemap = foreign & reasons.keys()
+    assert in_news_sitemap
+    assert not foreign & {u for (u,) in query(db, "select canonical_url from articles")}
+
+
 def test_second_crawl_adds_no_rows_and_fetches_nothing_again(crawled):
-    db, _, second, before = crawled
+    db, _, second, before, _ = crawled
     with sqlite3.connect(db) as conn:
         after = {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in before}
         runs = conn.execute("select status, stats from runs order by id").fetchall()
     assert after == before
     assert [status for status, _ in runs] == ["finished", "finished"]
-    stats = json.loads(runs[1][1])["yonhap"]
-    assert stats.get("newsagg/extract/ok", 0) == 0
-    assert stats["newsagg/prefilter/known"] >= len(by_label("related"))
-    assert "fetched 0" in second.stdout
+    stats = json.loads(runs[1][1])
+    for outlet in OUTLETS:
+        assert stats[outlet].get("newsagg/extract/ok", 0) == 0, outlet
+        assert stats[outlet].get("newsagg/extract/blocked", 0) == 0, outlet
+    assert stats["yonhap"]["newsagg/prefilter/known"] >= len(by_label("related", "yonhap"))
+    assert second.stdout.count("fetched 0  blocked 0") == len(OUTLETS)
 
 
 def test_related_lists_linked_coverage_with_scores(crawled):
@@ -109,6 +221,7 @@ def test_related_lists_linked_coverage_with_scores(crawled):
         "outlet",
         "published",
         "score",
+        "access",
         "title",
         "url",
     ]
@@ -122,7 +235,10 @@ def test_related_lists_linked_coverage_with_scores(crawled):
 def test_explain_shows_why_a_candidate_was_rejected(crawled):
     db = crawled[0]
     url = next(
-        iter(by_label("unrelated") & {u for (u,) in query(db, "select url from discoveries")})
+        iter(
+            by_label("unrelated", "yonhap")
+            & {u for (u,) in query(db, "select url from discoveries")}
+        )
     )
     out = run_newsagg("related", "--explain", url + "?section=news", "--db", str(db))
     assert out.returncode == 0, out.stderr
@@ -133,7 +249,7 @@ def test_search_finds_coverage_in_newsagg_and_in_sqlite_utils(crawled):
     db = crawled[0]
     out = run_newsagg("search", "tariff", "--json", "--db", str(db))
     hits = [json.loads(line) for line in out.stdout.splitlines()]
-    assert hits and all(h["canonical_url"] in YONHAP for h in hits)
+    assert hits and all(h["canonical_url"] in ARTICLES for h in hits)
     tool = shutil.which("sqlite-utils", path=str(Path(sys.executable).parent)) or shutil.which(
         "sqlite-utils"
     )
@@ -153,7 +269,7 @@ def test_export_writes_one_json_object_per_covered_article(crawled, tmp_path):
     assert len(lines) == covered
     for line in lines:
         row = json.loads(line)
-        assert row["canonical_url"] in YONHAP
+        assert row["canonical_url"] in ARTICLES
         assert row["coverage"][0]["score"] > 0
         assert isinstance(row["authors"], list)
     assert f"exported {covered} articles" in result.stderr

@@ -4,35 +4,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from conftest import REPLICA, replica_articles
 
 from crawler.feeds import parse_rss, parse_sitemap
 from crawler.outlets import get_outlet
 from crawler.outlets.yonhap import clean_text, clean_title, version
-from crawler.timeutil import KST, iso_utc
 from crawler.urls import canonical_url, strip_noise
-from pipelines.extract import extract_article
 
 ARTICLES = replica_articles("yonhap")
-
-
-@pytest.mark.parametrize("article", ARTICLES, ids=[a["id"] for a in ARTICLES])
-def test_every_replica_page_extracts_to_its_content(article):
-    url = f"https://en.yna.co.kr/view/{article['id']}"
-    html = (REPLICA / "yonhap" / "view" / f"{article['id']}.html").read_text(encoding="utf-8")
-    got = extract_article(html, url, "yonhap")
-    assert got["title"] == clean_title(article["title"])
-    assert not got["title"].endswith("Yonhap News Agency")
-    assert got["authors"] == [article["reporter"]]
-    assert got["published"] == iso_utc(article["published"], KST)
-    assert got["language"] == "en"
-    assert got["access"] == "full"
-    assert got["text"].startswith(f"{article['dateline']} -- {article['paragraphs'][0][:40]}")
-    assert got["text"].endswith(article["paragraphs"][-1][-40:])
-    assert "(END)" not in got["text"]
-    assert article["email"] not in got["text"]
-    assert not got["text"].startswith("By ")
 
 
 def test_version_prefixes_are_dropped_from_titles():

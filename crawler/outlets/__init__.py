@@ -10,12 +10,12 @@ import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import date, tzinfo
 from urllib.parse import urlsplit
 
 from crawler.timeutil import UTC
 
-DISCOVERY_METHODS = ("rss", "news-sitemap", "sitemap", "search")
+DISCOVERY_METHODS = ("rss", "news-sitemap", "sitemap", "listing", "search")
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,13 @@ class Outlet:
     timezone: tzinfo = UTC
     feeds: tuple[str, ...] = ()
     news_sitemaps: tuple[str, ...] = ()
+    # A Google-News sitemap per day: a path template with {date:%Y%m%d}-style fields.
+    dated_news_sitemap: str | None = None
+    # Full sitemap indexes, for dates older than the news sitemaps hold.
     sitemaps: tuple[str, ...] = ()
+    # Section listing pages, read with ``parse_listing``.
+    listings: tuple[str, ...] = ()
+    # Site search: a path template with {query}; results are read with ``parse_listing``.
     search: str | None = None
     title_suffixes: tuple[str, ...] = ()
     # Query parameters that are tracking or navigation noise on this outlet.
@@ -37,6 +43,10 @@ class Outlet:
     aliases: tuple[str, ...] = ()
     # Page quirks: pure functions of an lxml tree / the extracted text.
     page_fields: Callable[..., dict] | None = None
+    # Listing and search-result pages: html -> [{url, title, published}] (urls may be relative).
+    parse_listing: Callable[[str], list[dict]] | None = None
+    # The publication day written in an article URL, for entries that carry no date.
+    url_date: Callable[[str], date | None] | None = None
     clean_text: Callable[[str], str] | None = None
     clean_title: Callable[[str], str] | None = None
     notes: tuple[str, ...] = field(default=())
@@ -49,10 +59,12 @@ class Outlet:
         methods = []
         if self.feeds:
             methods.append("rss")
-        if self.news_sitemaps:
+        if self.news_sitemaps or self.dated_news_sitemap:
             methods.append("news-sitemap")
         if self.sitemaps:
             methods.append("sitemap")
+        if self.listings:
+            methods.append("listing")
         if self.search:
             methods.append("search")
         return methods
@@ -65,7 +77,18 @@ class Outlet:
         return bool(self.article_path.search(urlsplit(url).path))
 
 
-MODULES = ("yonhap",)
+def article_links(html: str) -> list[dict]:
+    """Every link on a page with its text: a listing reader for sites without a stable list."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(html)
+    return [
+        {"url": a.get("href"), "title": a.text_content().strip() or None, "published": None}
+        for a in tree.xpath("//a[@href]")
+    ]
+
+
+MODULES = ("yonhap", "koreaherald", "reuters", "nikkei")
 
 
 def _load() -> dict[str, Outlet]:
@@ -85,7 +108,9 @@ def _validate(outlet: Outlet, module: str) -> None:
         problems.append("base_url host is not among its domains")
     if not outlet.discovery_methods():
         problems.append("declares no discovery endpoint")
-    paths = [*outlet.feeds, *outlet.news_sitemaps, *outlet.sitemaps]
+    paths = [*outlet.feeds, *outlet.news_sitemaps, *outlet.sitemaps, *outlet.listings]
+    if (outlet.listings or outlet.search) and outlet.parse_listing is None:
+        problems.append("has listing or search pages but no parse_listing")
     problems += [f"endpoint {p!r} is not a path" for p in paths if not p.startswith("/")]
     if problems:
         raise ValueError(f"outlet module {module}: " + "; ".join(problems))

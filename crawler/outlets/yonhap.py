@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
+
 from crawler.outlets import Outlet
 from crawler.timeutil import KST
 
@@ -64,6 +66,26 @@ def page_fields(tree) -> dict:
     return fields
 
 
+def parse_listing(html: str) -> list[dict]:
+    """The /news listing and search results: ``ul.list01 li a`` with a title and a KST time."""
+    tree = lxml.html.fromstring(html)
+    entries = []
+    for item in tree.xpath('//ul[contains(@class,"list01")]/li'):
+        links = item.xpath('.//a[contains(@href,"/view/")]')
+        if not links:
+            continue
+        title = item.xpath('.//*[contains(@class,"tit")]')
+        when = item.xpath('.//*[contains(@class,"txt-time")]')
+        entries.append(
+            {
+                "url": links[0].get("href"),
+                "title": (title[0] if title else links[0]).text_content().strip(),
+                "published": when[0].text_content().strip() if when else None,
+            }
+        )
+    return entries
+
+
 OUTLET = Outlet(
     slug="yonhap",
     name="Yonhap News Agency",
@@ -73,6 +95,7 @@ OUTLET = Outlet(
     timezone=KST,
     feeds=("/RSS/news.xml",),
     news_sitemaps=("/news-sitemap.xml",),
+    listings=("/news",),
     search="/search/index?query={query}",
     title_suffixes=(" | Yonhap News Agency",),
     noise_params=frozenset({"section", "input", "site", "from", "utm_source"}),
@@ -80,4 +103,5 @@ OUTLET = Outlet(
     page_fields=page_fields,
     clean_text=clean_text,
     clean_title=clean_title,
+    parse_listing=parse_listing,
 )

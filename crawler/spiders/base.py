@@ -1,25 +1,37 @@
 """The shared outlet spider: discovery and dispatch only.
 
-It reads the outlet's feeds and news sitemaps, turns each entry into a candidate request
-(the pre-filter middleware decides whether it is fetched) and hands fetched pages to the item
-pipelines as ``ArticleItem``. It never extracts, scores or stores anything itself.
+It reads the endpoints the outlet module declares (feeds, news sitemaps and their daily
+files, full sitemap indexes, section listings, site search), turns each entry into a
+candidate request (the pre-filter middleware decides whether it is fetched) and hands fetched
+pages to the item pipelines as ``ArticleItem``. It never extracts, scores or stores anything.
+
+robots.txt is Scrapy's RobotsTxtMiddleware's business, checked at run time: a disallowed
+endpoint is never requested, and it is recorded in ``discoveries`` with reason ``robots``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
+from datetime import date, timedelta
+from urllib.parse import quote_plus, urljoin, urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 
 from crawler.feeds import FeedError, parse_rss, parse_sitemap
 from crawler.items import ArticleItem, Candidate, Discovery
 from crawler.outlets import get_outlet
-from crawler.timeutil import iso_utc
+from crawler.timeutil import iso_utc, parse_datetime
 from crawler.urls import canonical_url, rebase, strip_noise
+from pipelines.relevance import date_window, load_profiles
 
 MAX_SITEMAP_DEPTH = 3
+MAX_DATED_SITEMAPS = 62
+BLOCK_STATUSES = (401, 403)
+BOT_MARKERS = ("x-datadome", "cf-mitigated", "x-amzn-waf-action", "x-px-block")
 
 
 def outlet_urls(settings) -> dict[str, str]:
@@ -28,6 +40,13 @@ def outlet_urls(settings) -> dict[str, str]:
     if isinstance(value, str):
         value = json.loads(value) if value.strip() else {}
     return {str(k): str(v).rstrip("/") for k, v in dict(value).items()}
+
+
+def slug_title(url: str) -> str | None:
+    """A readable title from a URL slug, for sitemap entries that carry none."""
+    slug = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    words = re.sub(r"-?\d{4}-\d{2}-\d{2}$", "", slug).replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if len(words.split()) >= 3 else None
 
 
 class OutletSpider(scrapy.Spider):
@@ -44,26 +63,58 @@ class OutletSpider(scrapy.Spider):
     # --- discovery -------------------------------------------------------------------------
 
     async def start(self):
-        for path in self.outlet.feeds:
+        outlet, settings = self.outlet, self.crawler.settings
+        profiles = load_profiles(settings.get("NEWSAGG_DB"), settings.getlist("NEWSAGG_SOURCE_IDS"))
+        self.since, self.until = date_window(profiles, settings)
+        for path in outlet.feeds:
             yield self.endpoint_request(self.base + path, self.parse_feed, "rss")
-        for path in self.outlet.news_sitemaps:
+        for path in outlet.news_sitemaps:
             yield self.endpoint_request(self.base + path, self.parse_sitemap, "news-sitemap")
+        for day in self.window_days() if outlet.dated_news_sitemap else ():
+            url = self.base + outlet.dated_news_sitemap.format(day=day)
+            yield self.endpoint_request(url, self.parse_sitemap, "news-sitemap")
+        for path in outlet.sitemaps:
+            yield self.endpoint_request(self.base + path, self.parse_sitemap, "sitemap")
+        for path in outlet.listings:
+            yield self.endpoint_request(self.base + path, self.parse_listing, "listing")
+        if outlet.search:
+            for query in dict.fromkeys(q for p in profiles for q in p.queries):
+                url = self.base + outlet.search.format(query=quote_plus(query))
+                yield self.endpoint_request(url, self.parse_listing, "search")
+
+    def window_days(self) -> list[date]:
+        """Each day of the window (not beyond today), for outlets with daily sitemaps."""
+        if self.since is None:
+            return []
+        last = min(self.until or date.today(), date.today())
+        days = [self.since + timedelta(days=i) for i in range((last - self.since).days + 1)]
+        return days[:MAX_DATED_SITEMAPS]
 
     def endpoint_request(self, url: str, callback, via: str, **kwargs) -> scrapy.Request:
-        """A feed, sitemap or search request; its failure is recorded, not raised."""
+        """A feed, sitemap, listing or search request; its failure is recorded, not raised."""
         return scrapy.Request(
             url, callback=callback, errback=self.endpoint_error, cb_kwargs={"via": via, **kwargs}
         )
 
     def endpoint_error(self, failure):
         request = failure.request
-        yield self.endpoint_failed(
-            request.url,
-            request.cb_kwargs.get("via", "rss"),
-            f"download-error: {failure.type.__name__}",
-        )
+        via = request.cb_kwargs.get("via", "rss")
+        if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
+            self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/robots_disallowed")
+            yield self.endpoint_failed(request.url, via, "robots", decision="skipped")
+            return
+        yield self.endpoint_failed(request.url, via, f"download-error: {failure.type.__name__}")
+
+    def error_status(self, response, via: str) -> Discovery | None:
+        """An endpoint that answered 4xx/5xx: the failure record to yield instead of parsing."""
+        if response.status >= 400:
+            return self.endpoint_failed(response.url, via, f"http-{response.status}")
+        return None
 
     def parse_feed(self, response, via: str):
+        if failed := self.error_status(response, via):
+            yield failed
+            return
         try:
             entries = parse_rss(response.body)
         except FeedError as exc:
@@ -74,6 +125,9 @@ class OutletSpider(scrapy.Spider):
             yield from self.candidate_request(entry, via)
 
     def parse_sitemap(self, response, via: str, depth: int = 0):
+        if failed := self.error_status(response, via):
+            yield failed
+            return
         try:
             kind, entries = parse_sitemap(response.body)
         except FeedError as exc:
@@ -84,6 +138,9 @@ class OutletSpider(scrapy.Spider):
                 yield self.endpoint_failed(response.url, via, "sitemap-index-too-deep")
                 return
             for entry in entries:
+                if self.older_than_window(entry.get("lastmod")):
+                    self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/sitemaps_too_old")
+                    continue
                 url = rebase(entry["url"], self.outlet, self.base)
                 if self.outlet.owns(entry["url"]) or url.startswith(self.base):
                     yield self.endpoint_request(url, self.parse_sitemap, via, depth=depth + 1)
@@ -91,24 +148,50 @@ class OutletSpider(scrapy.Spider):
         for entry in entries:
             yield from self.candidate_request(entry, via)
 
+    def parse_listing(self, response, via: str):
+        if failed := self.error_status(response, via):
+            yield failed
+            return
+        if not isinstance(response, TextResponse):
+            yield self.endpoint_failed(response.url, via, "not-html")
+            return
+        entries = self.outlet.parse_listing(response.text)
+        self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/{via}_entries", len(entries))
+        for entry in entries:
+            real = urljoin(self.outlet.base_url + "/", entry["url"])
+            yield from self.candidate_request({**entry, "url": real}, via)
+
+    def older_than_window(self, lastmod: str | None) -> bool:
+        """A child sitemap whose newest entry predates the window holds nothing for us."""
+        stamp = parse_datetime(lastmod) if lastmod else None
+        return bool(stamp and self.since and stamp.date() < self.since)
+
     def candidate_request(self, entry: dict, via: str):
-        """A request for a feed/sitemap entry; other hosts and non-articles are dropped."""
+        """A request for a discovered entry; other hosts and non-articles are dropped."""
+        url = entry["url"]
+        if not self.outlet.owns(url) or not self.outlet.is_article(url):
+            self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/not_article")
+            return
+        tz = self.outlet.timezone
+        published = iso_utc(entry.get("published"), tz)
+        if published is None and self.outlet.url_date:
+            # A sitemap <lastmod> is not a publication time; the URL's day is the next best.
+            day = self.outlet.url_date(url)
+            published = day.isoformat() if day else None
         candidate = Candidate(
-            url=entry["url"],
+            url=url,
             outlet=self.outlet_slug,
             via=via,
-            title=entry.get("title"),
-            published=iso_utc(entry.get("published") or entry.get("lastmod"), self.outlet.timezone),
+            title=entry.get("title") or slug_title(url),
+            title_from_url=not entry.get("title"),
+            published=published,
+            modified=iso_utc(entry.get("lastmod"), tz),
             keywords=entry.get("keywords") or [],
             description=entry.get("description"),
             language=entry.get("language"),
         )
-        if not self.outlet.owns(candidate.url) or not self.outlet.is_article(candidate.url):
-            self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/not_article")
-            return
-        url = strip_noise(rebase(candidate.url, self.outlet, self.base), self.outlet)
         yield scrapy.Request(
-            url,
+            strip_noise(rebase(url, self.outlet, self.base), self.outlet),
             callback=self.parse_article,
             errback=self.article_failed,
             meta={"candidate": asdict(candidate)},
@@ -118,24 +201,39 @@ class OutletSpider(scrapy.Spider):
 
     def parse_article(self, response):
         candidate = response.meta["candidate"]
+        if response.status in BLOCK_STATUSES:
+            # Bot protection or a geo block: keep what discovery knew, never work around it.
+            markers = [h for h in BOT_MARKERS if h in response.headers]
+            self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/blocked")
+            yield self.article_item(
+                response, candidate, html=None, access="blocked", markers=markers
+            )
+            return
         if response.status >= 400:
             yield self.discovery(candidate, "failed", f"http-{response.status}")
             return
         if not isinstance(response, TextResponse):
             yield self.discovery(candidate, "failed", "not-html")
             return
-        yield ArticleItem(
+        yield self.article_item(response, candidate, html=response.text)
+
+    def article_item(self, response, candidate: dict, html: str | None, **extra) -> ArticleItem:
+        return ArticleItem(
             url=response.url,
             canonical_url=canonical_url(response.url, self.base_urls),
             outlet=self.outlet_slug,
             via=candidate["via"],
             http_status=response.status,
-            html=response.text,
-            candidate=candidate,
+            html=html,
+            candidate={**candidate, **extra},
+            access=extra.get("access"),
         )
 
     def article_failed(self, failure):
         candidate = failure.request.meta["candidate"]
+        if failure.check(IgnoreRequest):
+            yield self.discovery(candidate, "skipped", "robots")
+            return
         yield self.discovery(candidate, "failed", f"download-error: {failure.type.__name__}")
 
     def discovery(self, candidate: dict, decision: str, reason: str) -> Discovery:
@@ -149,9 +247,15 @@ class OutletSpider(scrapy.Spider):
             published=candidate.get("published"),
         )
 
-    def endpoint_failed(self, url: str, via: str, reason: str) -> Discovery:
+    def endpoint_failed(
+        self, url: str, via: str, reason: str, decision: str = "failed"
+    ) -> Discovery:
         self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/endpoint_errors")
         self.logger.warning("%s: %s", url, reason)
         return Discovery(
-            url=url, outlet=self.outlet_slug, via=via, decision="failed", reason=reason
+            url=canonical_url(url, self.base_urls),
+            outlet=self.outlet_slug,
+            via=via,
+            decision=decision,
+            reason=reason,
         )

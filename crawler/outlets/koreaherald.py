@@ -1,0 +1,91 @@
+"""The Korea Herald (www.koreaherald.com), on the platform it moved to in late 2024.
+
+Quirks (OUTLETS.md): RSS ``/rss/newsAll`` with CDATA titles, HTML teasers and ``+0900`` or
+``+09:00`` offsets; one NewsArticle JSON-LD block whose ``datePublished`` has no offset (KST);
+``og:title`` ends in " - The Korea Herald"; the body starts or ends with "By NAME (email)";
+Yonhap copy is credited "(Yonhap)" in the dateline and by an agency author.
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+
+from crawler.outlets import Outlet
+from crawler.timeutil import KST
+
+ARTICLE_PATH = re.compile(r"^/(?:article/\d{7,8}|view\.php)$")
+AGENCIES = {"yonhap", "the korea herald", "korea herald", "herald corporation", "newsis"}
+_BYLINE = re.compile(r"^\s*By\s+(?P<names>[^()]+?)\s*\((?P<email>[\w.+-]+@[\w.-]+)\)\s*$")
+_CREDIT = re.compile(r"\n\s*\(Yonhap\)\s*$")
+
+
+def byline_names(line: str) -> list[str]:
+    match = _BYLINE.match(line)
+    if not match:
+        return []
+    return [n.strip() for n in re.split(r",|\band\b", match["names"]) if n.strip()]
+
+
+def clean_text(text: str) -> str:
+    """Drop the "By NAME (email)" line at either end and a trailing "(Yonhap)" credit line."""
+    lines = text.strip().split("\n")
+    if lines and byline_names(lines[0]):
+        lines = lines[1:]
+    if lines and byline_names(lines[-1]):
+        lines = lines[:-1]
+    return _CREDIT.sub("", "\n".join(lines)).strip()
+
+
+def page_fields(tree) -> dict:
+    fields: dict = {}
+    heading = tree.xpath('//h1[contains(@class,"news_title")]')
+    if heading:
+        fields["title"] = heading[0].text_content().strip()
+    paragraphs = tree.xpath('//article[contains(@class,"article-body")]/p')
+    names = []
+    for p in paragraphs[:1] + paragraphs[-1:]:
+        names = names or byline_names(p.text_content())
+    writer = tree.xpath('//p[contains(@class,"news_writer")]')
+    if not names and writer:
+        names = [writer[0].text_content().strip().removeprefix("By ").strip()]
+    # Agency credits are not authors; an empty list beats "Yonhap" as a person.
+    fields["authors"] = [n for n in names if n.lower() not in AGENCIES]
+    return fields
+
+
+def parse_listing(html: str) -> list[dict]:
+    """Section and search pages: ``ul.news_list li a`` with a title and a KST date."""
+    tree = lxml.html.fromstring(html)
+    entries = []
+    for link in tree.xpath('//ul[contains(@class,"news_list")]/li/a[@href]'):
+        title = link.xpath('.//*[contains(@class,"news_title")]')
+        date = link.xpath('.//*[contains(@class,"date")]')
+        entries.append(
+            {
+                "url": link.get("href"),
+                "title": title[0].text_content().strip() if title else None,
+                "published": date[0].text_content().strip().replace(".", "-", 2) if date else None,
+            }
+        )
+    return entries
+
+
+OUTLET = Outlet(
+    slug="koreaherald",
+    name="The Korea Herald",
+    base_url="https://www.koreaherald.com",
+    domains=("www.koreaherald.com", "koreaherald.com", "m.koreaherald.com"),
+    article_path=ARTICLE_PATH,
+    timezone=KST,
+    feeds=("/rss/newsAll",),
+    listings=("/National", "/Business", "/World"),
+    search="/search?q={query}",
+    title_suffixes=(" - The Korea Herald", " | The Korea Herald"),
+    noise_params=frozenset({"np", "nn", "kr", "mp"}),
+    aliases=("The Korea Herald", "Korea Herald"),
+    page_fields=page_fields,
+    clean_text=clean_text,
+    parse_listing=parse_listing,
+)
