@@ -381,16 +381,22 @@ def outlets_cmd():
     for outlet in OUTLETS.values():
         click.echo(f"{outlet.slug}: {outlet.name}  {outlet.base_url}")
         click.echo(f"  discovery: {', '.join(outlet.discovery_methods())}")
-        for label, paths in (
+        endpoints = (
             ("feeds", outlet.feeds),
             ("news sitemaps", outlet.news_sitemaps),
+            (
+                "daily news sitemaps",
+                (outlet.dated_news_sitemap,) if outlet.dated_news_sitemap else (),
+            ),
             ("sitemaps", outlet.sitemaps),
-        ):
+            ("listings", outlet.listings),
+            ("search", (outlet.search,) if outlet.search else ()),
+        )
+        for label, paths in endpoints:
             if paths:
                 click.echo(f"  {label}: {', '.join(paths)}")
-        if outlet.search:
-            click.echo(f"  search: {outlet.search} (only where robots.txt allows)")
         click.echo(f"  articles: {outlet.article_path.pattern}")
+    click.echo("Every path is checked against the outlet's robots.txt when the crawl runs.")
 
 
 def print_table(headers: list[str], rows: list[list]) -> None:
