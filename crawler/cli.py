@@ -265,30 +265,40 @@ def related(source_id, db_path, as_json, explain):
     db = open_db(db_path)
     if explain:
         return explain_url(db, explain, source_id, as_json)
-    rows = dbmod.related(db, source_id)
+    rows = dbmod.group_copies(dbmod.related(db, source_id))
     if as_json:
         for row in rows:
-            row.pop("text", None)
-            click.echo(json.dumps(row, ensure_ascii=False))
+            click.echo(json.dumps(_without_bulk(row), ensure_ascii=False))
         return
     if not rows:
         click.echo("no linked coverage yet; run `newsagg crawl` first", err=True)
         return
-    print_table(
-        ["src", "outlet", "published", "score", "access", "title", "url"],
-        [
-            [
-                r["source_id"],
-                r["outlet"],
-                (r["published"] or "")[:16].replace("T", " "),
-                f"{r['score']:.2f}",
-                r["access"],
-                r["title"],
-                r["canonical_url"],
-            ]
-            for r in rows
-        ],
-    )
+    table = []
+    for r in rows:
+        table.append(_related_cells(r, r["source_id"], r["outlet"]))
+        for copy in r["copies"]:
+            table.append(_related_cells(copy, "", f"  ↳ {copy['outlet']} ({copy['relation']})"))
+    print_table(["src", "outlet", "published", "score", "access", "title", "url"], table)
+
+
+def _related_cells(row: dict, source, outlet: str) -> list:
+    return [
+        source,
+        outlet,
+        (row["published"] or "")[:16].replace("T", " "),
+        f"{row['score']:.2f}",
+        row["access"],
+        row["title"],
+        row["canonical_url"],
+    ]
+
+
+def _without_bulk(row: dict) -> dict:
+    """A row for --json: no text or binary fingerprint, copies likewise."""
+    out = {k: v for k, v in row.items() if k not in {"text", "minhash"}}
+    if "copies" in out:
+        out["copies"] = [_without_bulk(c) for c in out["copies"]]
+    return out
 
 
 def explain_url(db, url: str, source_id: int | None, as_json: bool) -> None:

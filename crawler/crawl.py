@@ -14,6 +14,7 @@ from scrapy.spiderloader import SpiderLoader
 from crawler import db as dbmod
 from crawler.middlewares import unreachable_hosts
 from crawler.replica import Replica
+from pipelines.dedupe import link_copies
 from pipelines.relevance import date_window, load_profiles, rescore_source
 
 # Replica and local test servers: nothing to be polite to but ourselves.
@@ -54,6 +55,7 @@ class CrawlResult:
     stats: dict[str, dict]
     unreachable: dict[str, str]
     sources: dict[int, dict] = field(default_factory=dict)
+    copies: dict[str, int] = field(default_factory=dict)
 
     def summary_lines(self) -> list[str]:
         lines = [f"run {self.run_id}:"]
@@ -75,6 +77,11 @@ class CrawlResult:
             lines.append(
                 f"  source {source_id}: {counts['linked']} articles linked of {counts['articles']} "
                 f"stored in its window (story feedback from {counts['feedback_docs']})"
+            )
+        if self.copies:
+            lines.append(
+                f"  copies linked: {self.copies['update']} updates, "
+                f"{self.copies['syndicated']} syndicated"
             )
         return lines
 
@@ -113,7 +120,7 @@ def run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
     """Crawl every selected outlet in one process and record the run; blocks until done."""
     db = dbmod.connect(options.db_path)
     run_id = dbmod.start_run(db, {**_jsonable(options), "source_ids": source_ids})
-    status, per_outlet, rescored = "failed", {}, {}
+    status, per_outlet, rescored, copies = "failed", {}, {}, {}
     try:
         with contextlib.ExitStack() as stack:
             base_urls = dict(options.outlet_urls)
@@ -132,23 +139,28 @@ def run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
                 process.crawl(crawler)
             process.start()
             per_outlet = {slug: c.stats.get_stats() for slug, c in crawlers.items()}
-        rescored = rescore_all(db, settings)
+        rescored, copies = rescore_all(db, settings)
         status = "finished"
     finally:
         stats = {slug: _jsonable(s) for slug, s in per_outlet.items()}
         stats["sources"] = {str(k): v for k, v in rescored.items()}
+        stats["copies"] = copies
         dbmod.finish_run(db, run_id, status, stats)
         db.close()
     unreachable: dict[str, str] = {}
     for s in per_outlet.values():
         unreachable.update(unreachable_hosts(s))
-    return CrawlResult(run_id=run_id, stats=per_outlet, unreachable=unreachable, sources=rescored)
+    return CrawlResult(
+        run_id=run_id, stats=per_outlet, unreachable=unreachable, sources=rescored, copies=copies
+    )
 
 
-def rescore_all(db, settings: Settings) -> dict[int, dict]:
-    """End of crawl: re-decide each source's window with the story feedback learnt so far."""
+def rescore_all(db, settings: Settings) -> tuple[dict[int, dict], dict]:
+    """End of crawl: settle duplicate links, then re-decide each source's window with the
+    story feedback learnt so far."""
     profiles = load_profiles(settings.get("NEWSAGG_DB"), settings.getlist("NEWSAGG_SOURCE_IDS"))
     window = date_window(profiles, settings)
+    copies = link_copies(db, window, settings.getfloat("NEWSAGG_SYNDICATION_CONTAINMENT"))
     return {
         p.source_id: rescore_source(
             db,
@@ -158,7 +170,7 @@ def rescore_all(db, settings: Settings) -> dict[int, dict]:
             feedback_min_score=settings.getfloat("NEWSAGG_FEEDBACK_MIN_SCORE"),
         )
         for p in profiles
-    }
+    }, copies
 
 
 class _NoTraceback(logging.Filter):

@@ -58,9 +58,28 @@ SCHEMA = {
             "first_seen": str,
             "last_seen": str,
             "run_id": int,
+            "minhash": bytes,
+            "story_key": str,
+            "version": int,
         },
         "id",
     ),
+    # Every URL under which an article was seen maps to its row.
+    "article_urls": ({"url": str, "article_id": str, "first_seen": str}, "url"),
+    # Earlier texts of articles re-edited at the same URL.
+    "article_history": (
+        {
+            "id": int,
+            "article_id": str,
+            "content_hash": str,
+            "title": str,
+            "text": str,
+            "replaced_at": str,
+        },
+        "id",
+    ),
+    # MinHash LSH bands: one row per (band key, article); see crawler/neardup.py.
+    "lsh": ({"key": int, "article_id": str}, ("key", "article_id")),
     "coverage": (
         {"source_id": int, "article_id": str, "score": float, "matched": str, "linked_at": str},
         ("source_id", "article_id"),
@@ -99,6 +118,10 @@ INDEXES = [
     ("articles", ["published"], False),
     ("articles", ["content_hash"], False),
     ("articles", ["duplicate_of"], False),
+    ("articles", ["story_key"], False),
+    ("article_urls", ["article_id"], False),
+    ("article_history", ["article_id"], False),
+    ("lsh", ["article_id"], False),
     ("coverage", ["article_id"], False),
     ("discoveries", ["decision"], False),
     ("sources", ["text_hash"], True),
@@ -253,6 +276,24 @@ def related(db: sqlite_utils.Database, source_id: int | None = None) -> list[dic
     return [decode_row(r) for r in db.query(COVERAGE_SQL.format(where=where), params)]
 
 
+def group_copies(rows: list[dict]) -> list[dict]:
+    """Representatives in order, each with the copies linked to it under ``copies``.
+
+    A copy whose representative is not among the rows (not linked to that source) stays a
+    row of its own, so no linked coverage disappears from view.
+    """
+    keys = {(r["source_id"], r["id"]) for r in rows}
+    grouped: dict[tuple, dict] = {}
+    for row in rows:
+        if (row["source_id"], row["duplicate_of"]) not in keys:
+            grouped[(row["source_id"], row["id"])] = {**row, "copies": []}
+    for row in rows:
+        parent = grouped.get((row["source_id"], row["duplicate_of"]))
+        if parent is not None:
+            parent["copies"].append(row)
+    return list(grouped.values())
+
+
 def export_rows(
     db: sqlite_utils.Database,
     source_id: int | None = None,
@@ -272,7 +313,11 @@ def export_rows(
         clauses.append("a.published >= ?")
         params.append(since)
     if not include_duplicates:
-        clauses.append("a.duplicate_of is null")
+        # A copy is left out when its representative is exported for the same source.
+        clauses.append(
+            "(a.duplicate_of is null or not exists (select 1 from coverage r "
+            "where r.article_id = a.duplicate_of and r.source_id = c.source_id))"
+        )
     sql = f"""
         select a.*, json_group_array(json_object(
             'source_id', c.source_id, 'score', c.score, 'matched', json(c.matched))) as coverage
@@ -281,4 +326,5 @@ def export_rows(
         group by a.id order by a.published, a.id
     """
     for row in db.query(sql, params):
+        row.pop("minhash", None)
         yield decode_row({**row, "coverage": json.loads(row["coverage"])})

@@ -53,6 +53,10 @@ class ArticleItem:
     content_hash: str | None = None
     duplicate_of: str | None = None
     relation: str | None = None
+    minhash: bytes | None = None
+    lsh_keys: list[int] = field(default_factory=list)
+    story_key: str | None = None
+    version: int | None = None
 
 
 @dataclass

@@ -80,6 +80,10 @@ NEWSAGG_PREFILTER_MIN_SCORE = 0.08
 NEWSAGG_LANGUAGES = ["en"]
 # Bodies shorter than this many words are rejected as extraction failures.
 NEWSAGG_MIN_WORDS = 40
+# Estimated Jaccard similarity (MinHash of word 3-shingles) that makes two texts near-duplicates.
+NEWSAGG_NEAR_DUPLICATE_SIMILARITY = 0.7
+# Share of a credited wire copy's shingles the original must have to be linked `syndicated`.
+NEWSAGG_SYNDICATION_CONTAINMENT = 0.6
 # Rows written per transaction by the store pipeline.
 NEWSAGG_BATCH_SIZE = 50
 # Fetch articles again even when they are already stored.

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from crawler.outlets import OUTLETS, Outlet, outlet_for_url
 
 # Noise on every site: analytics and campaign parameters.
+AMP_PARAMS = frozenset({"amp", "outputtype", "_amp"})
 GLOBAL_NOISE = frozenset(
     {"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "cmpid", "ocid", "taid", "s_cid", "rss"}
 )
@@ -31,19 +33,28 @@ def canonical_url(url: str, base_urls: dict[str, str] | None = None) -> str:
     elif scheme == "http":
         scheme = "https"
     query = _kept_query(parts.query, outlet.noise_params if outlet else frozenset())
-    path = parts.path or "/"
+    path = _without_amp(parts.path or "/")
     if len(path) > 1:
         path = path.rstrip("/")
     return urlunsplit((scheme, host, path, urlencode(sorted(query)), ""))
 
 
 def _kept_query(query: str, noise: frozenset[str]) -> list[tuple[str, str]]:
-    """Query parameters minus tracking and navigation noise (global and the outlet's)."""
+    """Query parameters minus tracking, navigation and AMP noise (global and the outlet's)."""
     return [
         (k, v)
         for k, v in parse_qsl(query, keep_blank_values=True)
-        if k.lower() not in noise | GLOBAL_NOISE and not k.lower().startswith("utm_")
+        if k.lower() not in noise | GLOBAL_NOISE
+        and not k.lower().startswith("utm_")
+        and not (k.lower() in AMP_PARAMS and v.lower() in {"", "1", "true", "amp"})
     ]
+
+
+def _without_amp(path: str) -> str:
+    """/amp/x, /x/amp and /x.amp.html are the AMP variants of /x."""
+    path = re.sub(r"^/amp(?=/)", "", path)
+    path = re.sub(r"/amp/?$", "", path) or "/"
+    return re.sub(r"\.amp(\.html?)$", r"\1", path)
 
 
 def url_id(canonical: str) -> str:

@@ -19,6 +19,7 @@ from crawler.items import ArticleItem
 from crawler.outlets import OUTLETS, Outlet
 from crawler.textutil import normalise
 from crawler.timeutil import UTC, iso_utc
+from crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ class ExtractPipeline:
         fields["published"] = fields["published"] or candidate.get("published")
         fields["keywords"] = fields["keywords"] or candidate.get("keywords") or []
         fields["language"] = fields["language"] or candidate.get("language")
-        fields.pop("canonical")
+        self.follow_canonical(item, fields.pop("canonical"))
         for key, value in fields.items():
             adapter[key] = value
         item.html = None  # not needed downstream; keeps memory flat
@@ -178,6 +179,16 @@ class ExtractPipeline:
             raise DropItem(f"too-short: {fields['word_count']} words")
         stats.inc_value("newsagg/extract/ok")
         return item
+
+    def follow_canonical(self, item: ArticleItem, link: str | None) -> None:
+        """Honour rel=canonical when it stays on the outlet's own domains."""
+        outlet = OUTLETS.get(item.outlet)
+        if not link or outlet is None or not outlet.owns(link) or not outlet.is_article(link):
+            return
+        canonical = canonical_url(link)
+        if canonical != item.canonical_url:
+            self.crawler.stats.inc_value("newsagg/extract/rel_canonical")
+            item.canonical_url = canonical
 
     def from_discovery(self, item: ArticleItem) -> ArticleItem:
         """A blocked page has no body: the row keeps what the feed or sitemap said."""

@@ -104,7 +104,7 @@ def rescore_source(
 ) -> dict:
     """Re-decide coverage of one source over its window, with story feedback; returns counts."""
     lo, hi = window
-    clauses, params = ["duplicate_of is null"], []
+    clauses, params = ["1"], []
     if lo:
         clauses.append("(published is null or published >= ?)")
         params.append(lo.isoformat())

@@ -38,6 +38,9 @@ ARTICLE_FIELDS = (
     "content_hash",
     "duplicate_of",
     "relation",
+    "minhash",
+    "story_key",
+    "version",
 )
 
 
@@ -50,6 +53,8 @@ class StorePipeline:
         self.articles: list[dict] = []
         self.coverage: list[dict] = []
         self.discoveries: list[dict] = []
+        self.urls: list[dict] = []
+        self.lsh_keys: dict[str, list[int]] = {}
         self.db = None
         self._source_ids: list[int] | None = None
 
@@ -116,6 +121,9 @@ class StorePipeline:
             run_id=self.run_id,
         )
         self.articles.append(row)
+        self.lsh_keys[row["id"]] = item.lsh_keys
+        seen = {item.url, item.canonical_url, item.candidate.get("url")} - {None}
+        self.urls += [{"url": u, "article_id": row["id"], "first_seen": now} for u in seen]
         for source_id, result in item.scores.items():
             if result["linked"]:
                 self.coverage.append(
@@ -162,16 +170,7 @@ class StorePipeline:
             return
         with dbmod.immediate(self.db) as db:
             if self.articles:
-                ids = [a["id"] for a in self.articles]
-                marks = ",".join("?" * len(ids))
-                first = dict(
-                    db.execute(
-                        f"select id, first_seen from articles where id in ({marks})", ids
-                    ).fetchall()
-                )
-                for row in self.articles:
-                    row["first_seen"] = first.get(row["id"]) or row["last_seen"]
-                db.table("articles").upsert_all(self.articles, pk="id")
+                self.write_articles(db)
             if self.coverage:
                 db.table("coverage").upsert_all(self.coverage, pk=("source_id", "article_id"))
             if self.discoveries:
@@ -179,4 +178,44 @@ class StorePipeline:
         self.crawler.stats.inc_value("newsagg/store/articles", len(self.articles))
         self.crawler.stats.inc_value("newsagg/store/coverage", len(self.coverage))
         self.crawler.stats.inc_value("newsagg/store/batches")
-        self.articles, self.coverage, self.discoveries = [], [], []
+        self.articles, self.coverage, self.discoveries, self.urls = [], [], [], []
+        self.lsh_keys = {}
+
+    def write_articles(self, db) -> None:
+        """Upsert the batch's articles; keep replaced texts, their URLs and their LSH bands."""
+        ids = [a["id"] for a in self.articles]
+        marks = ",".join("?" * len(ids))
+        existing = {
+            r["id"]: r
+            for r in db.query(
+                f"select id, first_seen, content_hash, title, text from articles where id in ({marks})",
+                ids,
+            )
+        }
+        history = []
+        for row in self.articles:
+            old = existing.get(row["id"])
+            row["first_seen"] = old["first_seen"] if old else row["last_seen"]
+            if (
+                old
+                and old["content_hash"]
+                and row["content_hash"] not in (None, old["content_hash"])
+            ):
+                history.append(
+                    {
+                        "article_id": row["id"],
+                        "content_hash": old["content_hash"],
+                        "title": old["title"],
+                        "text": old["text"],
+                        "replaced_at": row["last_seen"],
+                    }
+                )
+        db.table("articles").upsert_all(self.articles, pk="id")
+        if history:
+            db.table("article_history").insert_all(history)
+            self.crawler.stats.inc_value("newsagg/store/re_edited", len(history))
+        db.execute(f"delete from lsh where article_id in ({marks})", ids)
+        bands = [{"key": k, "article_id": i} for i, keys in self.lsh_keys.items() for k in keys]
+        if bands:
+            db.table("lsh").insert_all(bands, pk=("key", "article_id"), ignore=True)
+        db.table("article_urls").insert_all(self.urls, pk="url", ignore=True)

@@ -227,9 +227,40 @@ def test_related_lists_linked_coverage_with_scores(crawled):
     ]
     as_json = run_newsagg("related", "1", "--json", "--db", str(db))
     rows = [json.loads(line) for line in as_json.stdout.splitlines()]
-    assert len(rows) == query(db, "select count(*) from coverage")[0][0]
+    shown = len(rows) + sum(len(r["copies"]) for r in rows)
+    assert shown == query(db, "select count(*) from coverage")[0][0]
     assert all(0 < r["score"] <= 1 and r["matched"]["entities"] for r in rows)
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    assert all(
+        c["relation"] in {"update", "syndicated", "near-duplicate"}
+        for r in rows
+        for c in r["copies"]
+    )
+
+
+def test_update_chains_and_wire_copies_collapse_to_one_representative(crawled):
+    db = crawled[0]
+    rows = {
+        u: (d, r)
+        for u, d, r in query(db, "select canonical_url, duplicate_of, relation from articles")
+    }
+    ids = {u: i for u, i in query(db, "select canonical_url, id from articles")}
+    lead = "https://en.yna.co.kr/view/AEN20250425001552320"
+    for version in ("00", "51"):
+        assert rows[f"https://en.yna.co.kr/view/AEN202504250015{version}320"] == (
+            ids[lead],
+            "update",
+        )
+    assert rows[lead] == (None, None)
+    for url, (_, article) in ARTICLES.items():
+        if article.get("copy_of"):
+            original = f"https://en.yna.co.kr/view/{article['copy_of']}"
+            assert url in rows, url
+            assert rows[url] == (ids[original], "syndicated"), url
+    # A URL seen with and without tracking queries is one row, and both map to it.
+    urls = dict(query(db, "select url, article_id from article_urls"))
+    tracked = [u for u in urls if "input=rss" in u]
+    assert tracked and all(urls[u] == ids[u.split("?")[0]] for u in tracked)
 
 
 def test_explain_shows_why_a_candidate_was_rejected(crawled):
@@ -266,13 +297,22 @@ def test_export_writes_one_json_object_per_covered_article(crawled, tmp_path):
     assert result.returncode == 0, result.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
     covered = query(db, "select count(distinct article_id) from coverage")[0][0]
-    assert len(lines) == covered
+    copies = query(
+        db,
+        "select count(distinct a.id) from articles a join coverage c on c.article_id = a.id "
+        "where a.duplicate_of in (select article_id from coverage)",
+    )[0][0]
+    assert copies >= 3
+    assert len(lines) == covered - copies
     for line in lines:
         row = json.loads(line)
         assert row["canonical_url"] in ARTICLES
         assert row["coverage"][0]["score"] > 0
         assert isinstance(row["authors"], list)
-    assert f"exported {covered} articles" in result.stderr
+        assert "minhash" not in row
+    assert f"exported {covered - copies} articles" in result.stderr
+    everything = run_newsagg("export", "--include-duplicates", "--db", str(db))
+    assert len(everything.stdout.splitlines()) == covered
 
 
 def test_unreachable_outlet_ends_with_a_clear_message(tmp_path):

@@ -47,6 +47,10 @@ class Outlet:
     parse_listing: Callable[[str], list[dict]] | None = None
     # The publication day written in an article URL, for entries that carry no date.
     url_date: Callable[[str], date | None] | None = None
+    # Versions of one story: url -> (story key, version number), for `update` links.
+    story_version: Callable[[str], tuple[str, int] | None] | None = None
+    # The outlet a text credits as its source ("(Yonhap)" in a dateline), for `syndicated`.
+    credited: Callable[[str], str | None] | None = None
     clean_text: Callable[[str], str] | None = None
     clean_title: Callable[[str], str] | None = None
     notes: tuple[str, ...] = field(default=())

@@ -38,6 +38,18 @@ def clean_text(text: str) -> str:
     return _CREDIT.sub("", "\n".join(lines)).strip()
 
 
+_DATELINE_CREDIT = re.compile(
+    r"^[A-Z][A-Za-z .,'/-]+, \w+\.? \d{1,2} \((Yonhap|AFP|AP|Reuters)\) --"
+)
+CREDITED_OUTLETS = {"Yonhap": "yonhap", "Reuters": "reuters"}
+
+
+def credited(text: str) -> str | None:
+    """The outlet a wire copy credits in its dateline: "SEOUL, April 22 (Yonhap) -- ..."."""
+    match = _DATELINE_CREDIT.match(text.strip())
+    return CREDITED_OUTLETS.get(match.group(1)) if match else None
+
+
 def page_fields(tree) -> dict:
     fields: dict = {}
     heading = tree.xpath('//h1[contains(@class,"news_title")]')
@@ -88,4 +100,5 @@ OUTLET = Outlet(
     page_fields=page_fields,
     clean_text=clean_text,
     parse_listing=parse_listing,
+    credited=credited,
 )

@@ -9,6 +9,7 @@ reporter's e-mail and "(END)"; headlines carry version prefixes such as "(LEAD)"
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import lxml.html
 
@@ -31,6 +32,12 @@ def version(url_path: str) -> tuple[str, str, int] | None:
     if not match:
         return None
     return match["date"], match["story"], int(match["version"])
+
+
+def story_version(url: str) -> tuple[str, int] | None:
+    """("yonhap:20250425:0015", 51) for the (LEAD) of story 0015 of April 25."""
+    parts = version(urlsplit(url).path)
+    return (f"yonhap:{parts[0]}:{parts[1]}", parts[2]) if parts else None
 
 
 def clean_title(title: str) -> str:
@@ -104,4 +111,5 @@ OUTLET = Outlet(
     clean_text=clean_text,
     clean_title=clean_title,
     parse_listing=parse_listing,
+    story_version=story_version,
 )
