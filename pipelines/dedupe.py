@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+from collections import deque
 from datetime import date, timedelta
 
 from crawler import neardup
@@ -38,12 +39,17 @@ def content_hash(text: str) -> str:
 class NearDuplicateIndex:
     """Look-ups against the stored LSH bands plus this run's not-yet-written articles."""
 
+    # Articles remembered in memory until the store has surely written them (it writes every
+    # NEWSAGG_BATCH_SIZE items); older ones are found in the database.
+    RECENT = 2000
+
     def __init__(self, conn: sqlite3.Connection, threshold: float):
         self.conn = conn
         self.threshold = threshold
         self.hashes: dict[str, str] = {}
         self.pending: dict[int, set[str]] = {}
         self.signatures: dict[str, object] = {}
+        self.recent: deque[tuple[str, str, list[int]]] = deque()
 
     def exact(self, digest: str, own_id: str) -> str | None:
         if digest in self.hashes and self.hashes[digest] != own_id:
@@ -78,6 +84,20 @@ class NearDuplicateIndex:
         self.signatures[article_id] = sig
         for key in keys:
             self.pending.setdefault(key, set()).add(article_id)
+        self.recent.append((article_id, digest, keys))
+        if len(self.recent) > self.RECENT:
+            self.forget(*self.recent.popleft())
+
+    def forget(self, article_id: str, digest: str, keys: list[int]) -> None:
+        if self.hashes.get(digest) == article_id:
+            del self.hashes[digest]
+        self.signatures.pop(article_id, None)
+        for key in keys:
+            members = self.pending.get(key)
+            if members is not None:
+                members.discard(article_id)
+                if not members:
+                    del self.pending[key]
 
     def close(self) -> None:
         self.conn.close()
