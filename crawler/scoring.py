@@ -10,6 +10,9 @@ The full score mixes three components (``WEIGHTS``):
   coverage written after the source ("July package") is still recognised;
 - ``entities``: the weighted share of the source's people, organisations and places that the
   article names;
+- ``focus``: the other direction: the share of the article's own most mentioned names that the
+  source knows. A piece on Japan's tariff talks names Bessent and Trump too, but its
+  Akazawa, Tokyo and Ishiba are not the source's story;
 - ``date``: closeness of the article's date to the source's date and the dates it mentions.
 """
 
@@ -20,10 +23,12 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from crawler.textutil import bigrams, phrase_key, rarity, terms
+from crawler.textutil import bigrams, name_phrases, phrase_key, rarity, terms
 
 KIND_WEIGHT = {"person": 1.6, "organisation": 1.2, "place": 0.5, "other": 0.6}
-WEIGHTS = {"terms": 0.5, "entities": 0.3, "date": 0.2}
+WEIGHTS = {"terms": 0.55, "entities": 0.15, "focus": 0.2, "date": 0.1}
+# The article-side names that count for ``focus``: its most mentioned ones.
+FOCUS_NAMES = 6
 # Cosine similarity at which the terms component saturates at 1.0.
 COSINE_FULL = 0.5
 # Weight of the story feedback vector relative to the source's own vector.
@@ -75,8 +80,16 @@ class Profile:
     published: date | None
     vector: dict[str, float] = field(default_factory=dict)
     feedback: dict[str, float] = field(default_factory=dict)
-    # Site-search queries: the source's main people and its strongest phrase.
+    # Site-search queries: the source's main people and its strongest phrases.
     queries: tuple[str, ...] = ()
+
+    @property
+    def entity_keys(self) -> set[str]:
+        return {k for _, keys, _ in self.entities for k in keys}
+
+    @property
+    def entity_words(self) -> set[str]:
+        return {w for k in self.entity_keys for w in k.split() if len(w) > 3}
 
     @classmethod
     def from_source(cls, row: dict) -> Profile:
@@ -117,16 +130,29 @@ class Profile:
         )
 
 
-def search_queries(analysis: dict, people: int = 2) -> tuple[str, ...]:
-    """The source's most mentioned people, then its strongest phrase that names nobody."""
+def search_queries(analysis: dict, people: int = 2, phrases: int = 3) -> tuple[str, ...]:
+    """The source's most mentioned people, then its strongest phrases that name nobody."""
     persons = [e for e in analysis.get("entities", []) if e["kind"] == "person"]
     persons.sort(key=lambda e: -e["count"])
     names = [e["name"] for e in persons[:people]]
     name_words = {w.lower() for e in persons for w in e["name"].split()}
-    phrases = [
+    found = [
         t for t, _ in analysis.get("terms", []) if " " in t and not set(t.split()) & name_words
     ]
-    return tuple(names + phrases[:1])
+    return tuple(names + found[:phrases])
+
+
+def entity_focus(profile: Profile, text: str) -> tuple[float, list[str]]:
+    """Share of the text's most mentioned names the source knows (0.5 when it names none)."""
+    counts = Counter(k for k in (phrase_key(n) for n in name_phrases(text)) if k)
+    top = counts.most_common(FOCUS_NAMES)
+    total = sum(c for _, c in top)
+    if not total:
+        return 0.5, []
+    known = profile.entity_keys
+    words = profile.entity_words
+    foreign = [k for k, _ in top if not (k in known or any(w in words for w in k.split()))]
+    return 1 - sum(c for k, c in top if k in foreign) / total, foreign
 
 
 def _keyed(text: str) -> str:
@@ -187,10 +213,12 @@ def full_score(
     expanded = profile.expanded()
     similarity = cosine(expanded, vector)
     e_score, e_matched = entity_overlap(profile, _keyed(body))
+    f_score, foreign = entity_focus(profile, body)
     d_score, distance = date_proximity(profile, published)
     components = {
         "terms": min(1.0, similarity / COSINE_FULL),
         "entities": e_score,
+        "focus": f_score,
         "date": d_score,
     }
     score = sum(WEIGHTS[k] * v for k, v in components.items())
@@ -202,6 +230,7 @@ def full_score(
         "components": {k: round(v, 4) for k, v in components.items()},
         "terms": shared,
         "entities": e_matched,
+        "foreign_names": foreign,
         "date_distance_days": distance,
         "feedback": bool(profile.feedback),
     }

@@ -71,11 +71,11 @@ NEWSAGG_WINDOW_DAYS_AFTER = 14
 NEWSAGG_SINCE: str | None = None
 NEWSAGG_UNTIL: str | None = None
 # Score (0..1) an extracted article needs to be linked to a source in `coverage`.
-NEWSAGG_MIN_SCORE = 0.36
+NEWSAGG_MIN_SCORE = 0.40
 # Articles scoring at least this before feedback teach the scorer the story's vocabulary.
 NEWSAGG_FEEDBACK_MIN_SCORE = 0.55
 # Quick score (0..1) on discovery metadata (title, keywords, description) needed to fetch.
-NEWSAGG_PREFILTER_MIN_SCORE = 0.08
+NEWSAGG_PREFILTER_MIN_SCORE = 0.06
 # Languages to keep, where discovery says (Reuters' news sitemap mixes languages).
 NEWSAGG_LANGUAGES = ["en"]
 # Bodies shorter than this many words are rejected as extraction failures.

@@ -37,7 +37,7 @@ def scored(profile):
 def test_scores_are_between_zero_and_one(scored):
     for _, _, result in scored:
         assert 0.0 <= result["score"] <= 1.0
-        assert set(result["components"]) == {"terms", "entities", "date"}
+        assert set(result["components"]) == {"terms", "entities", "focus", "date"}
 
 
 def test_related_articles_score_well_above_unrelated_ones_before_feedback(scored):
@@ -93,3 +93,10 @@ def test_quick_score_keeps_related_titles_and_drops_unrelated_ones(profile):
         quick_score(profile, "KBO tops 2 million fans in fewest games ever", None, [])["score"]
         == 0.0
     )
+
+
+def test_focus_marks_articles_whose_own_names_are_not_the_sources(profile, scored):
+    japan = next(r for a, _, r in scored if a["id"] == "AEN20250417512000309")
+    talks = next(r for a, _, r in scored if a["id"] == "AEN20250425001552320")
+    assert japan["components"]["focus"] < 0.6 < talks["components"]["focus"]
+    assert {"japan", "tokyo"} <= set(japan["foreign_names"])
