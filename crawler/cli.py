@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import sqlite3
+import subprocess
 import sys
+import threading
+import time
 
 import click
 
@@ -18,6 +23,7 @@ from pipelines.relevance import default_source_ids
 DEFAULT_DB = "data/news.db"
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
+EXIT_LOCKED = 4
 
 
 class UserError(click.ClickException):
@@ -148,7 +154,7 @@ def crawl(
     verbose,
 ):
     """Discover, fetch, score and store the coverage of the source piece(s)."""
-    from crawler.crawl import CrawlOptions, run_crawl
+    from crawler.crawl import CrawlLocked, CrawlOptions, run_crawl
 
     options = CrawlOptions(
         db_path=db_path,
@@ -166,7 +172,11 @@ def crawl(
         source_ids = resolve_sources(db, sources, check_day(published))
     finally:
         db.close()
-    result = run_crawl(options, source_ids)
+    try:
+        result = run_crawl(options, source_ids)
+    except CrawlLocked as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
     for line in result.summary_lines():
         click.echo(line)
     if result.unreachable:
@@ -177,6 +187,59 @@ def crawl(
             err=True,
         )
         sys.exit(EXIT_UNREACHABLE)
+
+
+def parse_interval(text: str) -> float:
+    """ "90s", "30m", "2h", "1d" -> seconds."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text or "")
+    if not match or float(match.group(1)) <= 0:
+        raise UserError(f"--every wants a duration such as 30m, 2h or 90s, got {text!r}")
+    return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option(
+    "--every", required=True, metavar="DURATION", help="Time between crawl starts: 30m, 2h, 90s."
+)
+@click.option(
+    "--times",
+    type=click.IntRange(1),
+    help="Stop after this many crawls (default: run until stopped).",
+)
+@click.argument("crawl_args", nargs=-1, type=click.UNPROCESSED)
+def schedule(every, times, crawl_args):
+    """Run `newsagg crawl [CRAWL_ARGS]` every DURATION in the foreground until Ctrl-C or SIGTERM.
+
+    Each crawl runs in its own process; a crawl still running when the next is due is waited
+    for. Ctrl-C or SIGTERM stops the current crawl cleanly and exits 0.
+    """
+    interval = parse_interval(every)
+    stop = threading.Event()
+    child: list[subprocess.Popen] = []
+
+    def on_signal(signum, frame):
+        stop.set()
+        for proc in child:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    runs = 0
+    while not stop.is_set():
+        started = time.monotonic()
+        click.echo(f"[schedule] crawl {runs + 1} starting", err=True)
+        proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", *crawl_args])
+        child[:] = [proc]
+        status = proc.wait()
+        runs += 1
+        click.echo(f"[schedule] crawl {runs} ended with status {status}", err=True)
+        if times and runs >= times:
+            break
+        wait = max(0.0, interval - (time.monotonic() - started))
+        click.echo(f"[schedule] next crawl in {wait:.0f} s", err=True)
+        stop.wait(wait)
+    click.echo("[schedule] stopped", err=True)
 
 
 def _pair(text: str) -> tuple[str, str]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 
 from scrapy.crawler import CrawlerProcess
@@ -116,8 +118,44 @@ def _all_local(base_urls: dict[str, str]) -> bool:
     )
 
 
+class CrawlLocked(RuntimeError):
+    """Another crawl holds the database's writer lock."""
+
+    def __init__(self, path: str, pid: str):
+        super().__init__(f"a crawl is already running on {path} (pid {pid or 'unknown'})")
+        self.pid = pid
+
+
+@contextlib.contextmanager
+def writer_lock(db_path: str):
+    """One crawl per database: an exclusive flock on ``<db>.lock`` holding our pid.
+
+    The kernel drops the lock when its process dies, so a killed crawl never blocks the next.
+    """
+    path = f"{db_path}.lock"
+    handle = open(path, "a+")  # noqa: SIM115 (held for the whole crawl)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            raise CrawlLocked(db_path, handle.read().strip()) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
 def run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
     """Crawl every selected outlet in one process and record the run; blocks until done."""
+    with writer_lock(options.db_path):
+        return _run_crawl(options, source_ids)
+
+
+def _run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
     db = dbmod.connect(options.db_path)
     run_id = dbmod.start_run(db, {**_jsonable(options), "source_ids": source_ids})
     status, per_outlet, rescored, copies = "failed", {}, {}, {}
@@ -194,6 +232,8 @@ NOISY_LOGGERS = (
 
 
 def _one_line_errors() -> None:
+    # trafilatura warns about every page it cannot use; the store records those as decisions.
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
     for name in NOISY_LOGGERS:
         log = logging.getLogger(name)
         if not any(isinstance(f, _NoTraceback) for f in log.filters):

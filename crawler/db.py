@@ -80,6 +80,11 @@ SCHEMA = {
     ),
     # MinHash LSH bands: one row per (band key, article); see crawler/neardup.py.
     "lsh": ({"key": int, "article_id": str}, ("key", "article_id")),
+    # Validators of feeds, sitemaps and listings for conditional GET, per set of sources.
+    "endpoints": (
+        {"url": str, "sources": str, "etag": str, "last_modified": str, "checked_at": str},
+        ("url", "sources"),
+    ),
     "coverage": (
         {"source_id": int, "article_id": str, "score": float, "matched": str, "linked_at": str},
         ("source_id", "article_id"),
@@ -141,7 +146,12 @@ def connect(path: str | Path, create: bool = True) -> sqlite_utils.Database:
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        conn = sqlite3.connect(str(path), timeout=30)
+        # Query commands open the file read-only: they cannot write to it, even by mistake.
+        conn = (
+            sqlite3.connect(str(path), timeout=30)
+            if create
+            else sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=30)
+        )
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA busy_timeout = 30000")
         if create:

@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
+import socket
 import sqlite3
 import sys
 import time
@@ -19,7 +22,8 @@ from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as BaseRobotsTxtMiddleware
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.logformatter import LogFormatter
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from twisted.internet import task
 from twisted.internet.defer import Deferred
@@ -27,6 +31,7 @@ from twisted.internet.defer import Deferred
 from crawler import db as dbmod
 from crawler.items import Discovery
 from crawler.scoring import quick_score
+from crawler.timeutil import now_iso
 from crawler.urls import canonical_url
 from pipelines.relevance import date_window, load_profiles
 
@@ -154,6 +159,136 @@ class RobotsTxtMiddleware(BaseRobotsTxtMiddleware):
         return parser
 
 
+class ConditionalGetMiddleware:
+    """Conditional GET for feeds, sitemaps and listings: ETag / Last-Modified kept in the DB.
+
+    Validators are remembered per set of sources, so a source added later still reads every
+    endpoint in full once. New validators are written when the spider closes.
+    """
+
+    def __init__(self, crawler, db_path: str, refresh: bool):
+        self.crawler = crawler
+        self.db_path = db_path
+        self.refresh = refresh
+        self.sources = ",".join(
+            sorted(str(i) for i in crawler.settings.getlist("NEWSAGG_SOURCE_IDS"))
+        )
+        self.seen: dict[str, dict] = {}
+        crawler.signals.connect(self.save, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        return cls(crawler, settings.get("NEWSAGG_DB"), settings.getbool("NEWSAGG_REFRESH"))
+
+    def known(self) -> dict[str, tuple[str | None, str | None]]:
+        if not hasattr(self, "_known"):
+            conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=30)
+            try:
+                rows = conn.execute(
+                    "select url, etag, last_modified from endpoints where sources = ?",
+                    [self.sources],
+                ).fetchall()
+            except sqlite3.OperationalError:
+                rows = []
+            finally:
+                conn.close()
+            self._known = {u: (e, m) for u, e, m in rows}
+        return self._known
+
+    def process_request(self, request):
+        if not request.meta.get("endpoint") or self.refresh:
+            return None
+        etag, modified = self.known().get(canonical_url(request.url), (None, None))
+        if etag:
+            request.headers.setdefault("If-None-Match", etag)
+        if modified:
+            request.headers.setdefault("If-Modified-Since", modified)
+        return None
+
+    def process_response(self, request, response):
+        if request.meta.get("endpoint") and response.status == 200:
+            etag = response.headers.get("ETag")
+            modified = response.headers.get("Last-Modified")
+            if etag or modified:
+                self.seen[canonical_url(request.url)] = {
+                    "etag": etag.decode("latin-1") if etag else None,
+                    "last_modified": modified.decode("latin-1") if modified else None,
+                }
+        return response
+
+    def save(self, spider=None):
+        if not self.seen:
+            return
+        db = dbmod.connect(self.db_path)
+        try:
+            rows = [
+                {"url": u, "sources": self.sources, "checked_at": now_iso(), **v}
+                for u, v in self.seen.items()
+            ]
+            with dbmod.immediate(db):
+                db.table("endpoints").upsert_all(rows, pk=("url", "sources"))
+        finally:
+            db.close()
+
+
+class PrivateAddressGuard:
+    """No request to loopback, private, link-local or otherwise non-public addresses.
+
+    Feed links, sitemap locations, redirects (RedirectMiddleware sends the new request through
+    here again) and robots.txt requests are all checked; host names are resolved and every
+    answer must be public. Only the hosts the user named (``--replica``, ``--outlet-url``,
+    NEWSAGG_OUTLET_URLS) are let through, and only on the port named.
+    """
+
+    def __init__(self, stats, allowed: set[str]):
+        self.stats = stats
+        self.allowed = allowed
+        self.verdicts: dict[str, str | None] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        from crawler.spiders.base import outlet_urls
+
+        allowed = {urlsplit(u).netloc.lower() for u in outlet_urls(crawler.settings).values()}
+        return cls(crawler.stats, allowed)
+
+    def process_request(self, request):
+        parts = urlsplit(request.url)
+        if parts.scheme not in {"http", "https"}:
+            return self.refuse(request, f"scheme {parts.scheme or '(none)'}")
+        if parts.netloc.lower() in self.allowed:
+            return None
+        host = (parts.hostname or "").lower()
+        if host not in self.verdicts:
+            self.verdicts[host] = non_public_reason(host)
+        if self.verdicts[host]:
+            return self.refuse(request, self.verdicts[host])
+        return None
+
+    def refuse(self, request, why: str):
+        self.stats.inc_value("newsagg/guard/refused")
+        raise IgnoreRequest(f"non-public address refused: {why} ({request.url})")
+
+
+def non_public_reason(host: str) -> str | None:
+    """Why a host must not be contacted (it is, or resolves to, a non-public address)."""
+    if not host:
+        return "no host"
+    try:
+        addresses = {ipaddress.ip_address(host.strip("[]"))}
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return None  # unresolvable: the download fails on its own and is recorded
+        addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
+    for address in addresses:
+        if not address.is_global or address.is_multicast:
+            return f"{host} is {address}"
+    return None
+
+
 class UnreachableHostsMiddleware:
     """Stats per host: responses seen and connection-level failures (DNS, refused, timeout)."""
 
@@ -169,6 +304,8 @@ class UnreachableHostsMiddleware:
         return response
 
     def process_exception(self, request, exception):
+        if isinstance(exception, IgnoreRequest):  # refused by us (robots, guard), not unreachable
+            return None
         host = urlsplit(request.url).netloc
         self.stats.set_value(f"newsagg/host_error/{host}", type(exception).__name__)
         return None
@@ -180,6 +317,17 @@ def unreachable_hosts(stats: dict) -> dict[str, str]:
         k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newsagg/host_error/")
     }
     return {h: e for h, e in failed.items() if not stats.get(f"newsagg/host_ok/{h}")}
+
+
+class QuietLogFormatter(LogFormatter):
+    """Dropped items are decisions recorded in ``discoveries``: one line at INFO, no item dump."""
+
+    def dropped(self, item, exception, response, spider=None):
+        return {
+            "level": logging.INFO,
+            "msg": "Dropped %(url)s: %(exception)s",
+            "args": {"url": getattr(item, "url", "?"), "exception": exception},
+        }
 
 
 class ProgressReporter:

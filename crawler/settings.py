@@ -31,9 +31,11 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 TELNETCONSOLE_ENABLED = False
+REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 # Bot protection answers 401/403; they reach the spider so they can be recorded as `blocked`.
-HTTPERROR_ALLOWED_CODES = [401, 403, 404, 410, 451]
+# 304 answers the conditional GETs of feeds and sitemaps.
+HTTPERROR_ALLOWED_CODES = [304, 401, 403, 404, 410, 451]
 
 # --- components -------------------------------------------------------------------------
 SPIDER_MIDDLEWARES = {
@@ -41,7 +43,9 @@ SPIDER_MIDDLEWARES = {
 }
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.PrivateAddressGuard": 90,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
+    "crawler.middlewares.ConditionalGetMiddleware": 580,
     "crawler.middlewares.UnreachableHostsMiddleware": 560,
 }
 ITEM_PIPELINES = {
@@ -55,6 +59,7 @@ EXTENSIONS = {
 }
 
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawler.middlewares.QuietLogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- newsagg ----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from scrapy import signals
 from crawler import db as dbmod
 from crawler.items import ArticleItem, Discovery
 from crawler.timeutil import now_iso
-from crawler.urls import url_id
+from crawler.urls import canonical_url, url_id
 from pipelines.relevance import default_source_ids
 
 logger = logging.getLogger(__name__)
@@ -96,9 +96,11 @@ class StorePipeline:
     def item_dropped(self, item, response, exception, spider=None):
         if isinstance(item, ArticleItem):
             self.crawler.stats.inc_value("newsagg/store/dropped")
+            # Recorded under the URL discovery found, even if rel=canonical pointed elsewhere.
+            found = item.candidate.get("url")
             self.add_discovery(
                 {
-                    "url": item.canonical_url,
+                    "url": canonical_url(found) if found else item.canonical_url,
                     "outlet": item.outlet,
                     "via": item.via,
                     "title": item.title or item.candidate.get("title"),

@@ -20,6 +20,7 @@ from urllib.parse import quote_plus, urljoin, urlsplit
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.feeds import FeedError, parse_rss, parse_sitemap
 from crawler.items import ArticleItem, Candidate, Discovery
@@ -47,6 +48,28 @@ def slug_title(url: str) -> str | None:
     slug = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
     words = re.sub(r"-?\d{4}-\d{2}-\d{2}$", "", slug).replace("-", " ").strip()
     return words[:1].upper() + words[1:] if len(words.split()) >= 3 else None
+
+
+def failure_reason(failure) -> tuple[str, str]:
+    """(decision, reason) for a request that produced no usable response.
+
+    Refusals by policy (robots.txt, a non-public address) are ``skipped``; everything the
+    site or the network did wrong is ``failed``.
+    """
+    if failure.check(HttpError):  # an IgnoreRequest too, but a real answer from the site
+        return "failed", f"http-{failure.value.response.status}"
+    if not failure.check(IgnoreRequest):
+        return "failed", f"download-error: {failure.type.__name__}"
+    text = str(failure.value).lower()
+    if "robots" in text:
+        return "skipped", "robots"
+    if "non-public" in text:
+        return "skipped", "non-public-address"
+    if "maxsize" in text or "exceeded" in text:
+        return "failed", "too-large"
+    if "redirect" in text:
+        return "failed", "redirect-loop"
+    return "failed", f"ignored: {text[:80]}"
 
 
 class OutletSpider(scrapy.Spider):
@@ -93,27 +116,37 @@ class OutletSpider(scrapy.Spider):
     def endpoint_request(self, url: str, callback, via: str, **kwargs) -> scrapy.Request:
         """A feed, sitemap, listing or search request; its failure is recorded, not raised."""
         return scrapy.Request(
-            url, callback=callback, errback=self.endpoint_error, cb_kwargs={"via": via, **kwargs}
+            url,
+            callback=callback,
+            errback=self.endpoint_error,
+            cb_kwargs={"via": via, **kwargs},
+            meta={"endpoint": True},
         )
 
     def endpoint_error(self, failure):
         request = failure.request
         via = request.cb_kwargs.get("via", "rss")
-        if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
-            self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/robots_disallowed")
-            yield self.endpoint_failed(request.url, via, "robots", decision="skipped")
-            return
-        yield self.endpoint_failed(request.url, via, f"download-error: {failure.type.__name__}")
+        decision, reason = failure_reason(failure)
+        if decision == "skipped":
+            self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/{reason}")
+        yield self.endpoint_failed(request.url, via, reason, decision=decision)
 
-    def error_status(self, response, via: str) -> Discovery | None:
-        """An endpoint that answered 4xx/5xx: the failure record to yield instead of parsing."""
+    def unusable(self, response, via: str) -> list[Discovery] | None:
+        """None to parse the endpoint's answer; else what to yield instead (maybe nothing).
+
+        304 Not Modified (conditional GET, see ConditionalGetMiddleware) means nothing new;
+        4xx/5xx is a recorded failure.
+        """
+        if response.status == 304:
+            self.crawler.stats.inc_value("newsagg/not_modified")
+            return []
         if response.status >= 400:
-            return self.endpoint_failed(response.url, via, f"http-{response.status}")
+            return [self.endpoint_failed(response.url, via, f"http-{response.status}")]
         return None
 
     def parse_feed(self, response, via: str):
-        if failed := self.error_status(response, via):
-            yield failed
+        if (instead := self.unusable(response, via)) is not None:
+            yield from instead
             return
         try:
             entries = parse_rss(response.body)
@@ -125,8 +158,8 @@ class OutletSpider(scrapy.Spider):
             yield from self.candidate_request(entry, via)
 
     def parse_sitemap(self, response, via: str, depth: int = 0):
-        if failed := self.error_status(response, via):
-            yield failed
+        if (instead := self.unusable(response, via)) is not None:
+            yield from instead
             return
         try:
             kind, entries = parse_sitemap(response.body)
@@ -149,8 +182,8 @@ class OutletSpider(scrapy.Spider):
             yield from self.candidate_request(entry, via)
 
     def parse_listing(self, response, via: str):
-        if failed := self.error_status(response, via):
-            yield failed
+        if (instead := self.unusable(response, via)) is not None:
+            yield from instead
             return
         if not isinstance(response, TextResponse):
             yield self.endpoint_failed(response.url, via, "not-html")
@@ -195,6 +228,9 @@ class OutletSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.article_failed,
             meta={"candidate": asdict(candidate)},
+            # The pre-filter already drops repeats; without the dupe filter a redirect back to
+            # the same URL ends as a recorded redirect loop instead of vanishing.
+            dont_filter=True,
         )
 
     # --- dispatch --------------------------------------------------------------------------
@@ -231,10 +267,7 @@ class OutletSpider(scrapy.Spider):
 
     def article_failed(self, failure):
         candidate = failure.request.meta["candidate"]
-        if failure.check(IgnoreRequest):
-            yield self.discovery(candidate, "skipped", "robots")
-            return
-        yield self.discovery(candidate, "failed", f"download-error: {failure.type.__name__}")
+        yield self.discovery(candidate, *failure_reason(failure))
 
     def discovery(self, candidate: dict, decision: str, reason: str) -> Discovery:
         return Discovery(

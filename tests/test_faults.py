@@ -1,0 +1,143 @@
+"""Bad input never crashes a run and never loses good items (issue: robust crawls).
+
+One crawl against a Yonhap-shaped fault server covers many failures at once: every fault is
+one article URL in the same feed as two good articles. A canary server must see no request.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from conftest import run_newsagg
+from faultserver import FAULTS, GOOD, CanaryServer, FaultServer
+
+from crawler import db as dbmod
+from crawler.urls import url_id
+
+URL = "https://en.yna.co.kr/view/{}"
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory):
+    db = tmp_path_factory.mktemp("faults") / "news.db"
+    # An article stored by an earlier run that now answers 404 must survive.
+    conn = dbmod.connect(db)
+    gone = URL.format(FAULTS["status-404"])
+    conn.table("articles").insert(
+        {
+            "id": url_id(gone),
+            "url": gone,
+            "canonical_url": gone,
+            "outlet": "yonhap",
+            "title": "Earlier",
+            "text": "kept",
+            "access": "full",
+            "first_seen": "2025-04-24T00:00:00+00:00",
+        }
+    )
+    conn.close()
+    with CanaryServer() as canary, FaultServer(canary.url) as server:
+        result = run_newsagg(
+            "crawl",
+            "--outlet",
+            "yonhap",
+            "--db",
+            str(db),
+            "--outlet-url",
+            f"yonhap={server.url}",
+            "--refresh",
+            "-s",
+            "DOWNLOAD_TIMEOUT=3",
+            "-s",
+            "RETRY_TIMES=2",
+        )
+        seen = list(server.requests)
+        canary_seen = list(canary.requests)
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        articles = {r["canonical_url"]: dict(r) for r in conn.execute("select * from articles")}
+        decisions = {r["url"]: dict(r) for r in conn.execute("select * from discoveries")}
+        integrity = conn.execute("pragma integrity_check").fetchone()[0]
+    return result, articles, decisions, seen, canary_seen, integrity, db
+
+
+def test_the_run_finishes_and_keeps_the_good_articles(faulty):
+    result, articles, *_, integrity, _ = faulty
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    for good in GOOD:
+        assert articles[URL.format(good)]["access"] == "full"
+    assert integrity == "ok"
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ("status-500", "http-500"),
+        ("status-410", "http-410"),
+        ("empty-200", "too-short"),
+        ("png-as-html", None),
+        ("consent-wall", "too-short"),
+        ("redirect-loop", "redirect-loop"),
+        ("short-body", "download-error"),
+        ("gzip-bomb", "too-large"),
+        ("never-answers", "download-error"),
+        ("redirect-to-canary", "non-public-address"),
+        ("redirect-to-metadata", "non-public-address"),
+    ],
+)
+def test_each_failure_is_recorded_with_its_reason(faulty, fault, reason):
+    decisions = faulty[2]
+    url = URL.format(FAULTS[fault])
+    row = decisions[url]
+    assert row["decision"] in {"failed", "skipped"}, row
+    if reason:
+        assert row["reason"].startswith(reason), row
+
+
+def test_retried_statuses_end_up_stored(faulty):
+    _, articles, _, seen, *_ = faulty
+    for fault in ("status-503-then-200", "status-429-retry-after"):
+        assert articles[URL.format(FAULTS[fault])]["access"] == "full"
+        assert sum(p.startswith(f"/view/{FAULTS[fault]}") for p in seen) == 2
+
+
+def test_an_article_already_stored_is_not_deleted_by_a_404(faulty):
+    _, articles, *_ = faulty
+    assert articles[URL.format(FAULTS["status-404"])]["text"] == "kept"
+
+
+def test_no_stored_text_is_empty_invalid_or_holds_nul(faulty):
+    _, articles, *_ = faulty
+    for row in articles.values():
+        text = row["text"]
+        assert text, row["canonical_url"]
+        assert "\x00" not in text
+        text.encode("utf-8")  # valid UTF-8: no lone surrogates
+    nul = articles.get(URL.format(FAULTS["nul-and-surrogate"]))
+    assert nul and "Sang-mok" in nul["text"]  # stored, cleaned
+
+
+def test_deep_nesting_is_never_stored_with_an_empty_body(faulty):
+    _, articles, decisions, *_ = faulty
+    url = URL.format(FAULTS["deep-nesting"])
+    if url in articles:
+        assert "tariff talks" in articles[url]["text"]
+    else:
+        assert decisions[url]["decision"] == "failed"
+
+
+def test_the_canary_sees_nothing_and_bad_schemes_are_never_requested(faulty):
+    *_, seen, canary_seen, _, _ = faulty
+    assert canary_seen == []
+    assert not [p for p in seen if "etc/passwd" in p or "javascript" in p]
+
+
+def test_export_of_the_faulty_crawl_parses(faulty, tmp_path):
+    db = faulty[-1]
+    out = run_newsagg("export", "--include-duplicates", "--db", str(db))
+    assert out.returncode == 0
+    for line in out.stdout.splitlines():
+        json.loads(line)

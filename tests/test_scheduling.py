@@ -1,0 +1,117 @@
+"""Scheduled and incremental crawls: conditional GET, one writer at a time, the schedule loop."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+
+from conftest import ROOT, newsagg_command, run_newsagg
+
+from crawler.crawl import writer_lock
+from crawler.replica import Replica
+
+OUTLETS = ["yonhap", "koreaherald", "reuters", "nikkei"]
+ARTICLE = ("/view/", "/article/", "/world/", "/markets/", "/business/", "/politics/", "/economy/")
+
+
+def test_second_crawl_of_an_unchanged_replica_requests_no_article_and_gets_304(tmp_path):
+    db = tmp_path / "news.db"
+    with Replica(OUTLETS) as replica:
+        args = [a for s, u in replica.base_urls.items() for a in ("--outlet-url", f"{s}={u}")]
+        assert run_newsagg("crawl", "--db", str(db), *args).returncode == 0
+        before = {s: len(replica.requests(s)) for s in OUTLETS}
+        second = run_newsagg("crawl", "--db", str(db), *args)
+        again = {s: replica.requests(s)[before[s] :] for s in OUTLETS}
+    assert second.returncode == 0, second.stderr
+    for slug, paths in again.items():
+        assert not [p for p in paths if p.startswith(ARTICLE)], (slug, paths)
+    with sqlite3.connect(db) as conn:
+        stats = json.loads(conn.execute("select stats from runs order by id desc").fetchone()[0])
+    for slug in OUTLETS:
+        assert stats[slug]["newsagg/not_modified"] >= 1, slug
+        assert stats[slug].get("newsagg/extract/ok", 0) == 0
+
+
+def test_a_second_crawl_on_the_same_db_exits_at_once_with_the_pid(tmp_path):
+    db = tmp_path / "news.db"
+    with writer_lock(str(db)):
+        result = run_newsagg("crawl", "--replica", "--db", str(db))
+    assert result.returncode == 4
+    assert (
+        "already running" in result.stderr and f"(pid {__import__('os').getpid()})" in result.stderr
+    )
+
+
+def test_a_lock_left_by_a_killed_run_does_not_block(tmp_path):
+    db = tmp_path / "news.db"
+    (tmp_path / "news.db.lock").write_text("999999")  # a pid that holds no lock
+    result = run_newsagg("crawl", "--replica", "--outlet", "yonhap", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+
+
+def test_schedule_runs_the_crawl_repeatedly(tmp_path):
+    db = tmp_path / "news.db"
+    result = run_newsagg(
+        "schedule",
+        "--every",
+        "1s",
+        "--times",
+        "2",
+        "--replica",
+        "--outlet",
+        "yonhap",
+        "--db",
+        str(db),
+    )
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db) as conn:
+        assert [s for (s,) in conn.execute("select status from runs")] == ["finished", "finished"]
+
+
+def test_schedule_stops_cleanly_on_sigterm(tmp_path):
+    db = tmp_path / "news.db"
+    command = [
+        *newsagg_command(),
+        "schedule",
+        "--every",
+        "1h",
+        "--replica",
+        "--outlet",
+        "yonhap",
+        "--db",
+        str(db),
+    ]
+    with subprocess.Popen(
+        command, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    ) as proc:
+        for line in proc.stderr:  # blocks until the first crawl is over and the loop waits
+            if line.startswith("[schedule] next crawl in"):
+                break
+        proc.send_signal(signal.SIGTERM)
+        rest = proc.stderr.read()
+        assert proc.wait(timeout=60) == 0
+    assert "[schedule] stopped" in rest
+
+
+def test_schedule_rejects_a_bad_interval(tmp_path):
+    result = run_newsagg("schedule", "--every", "soon", "--db", str(tmp_path / "x.db"))
+    assert result.returncode == 2 and "--every wants a duration" in result.stderr
+
+
+def test_query_commands_cannot_write_to_the_database(tmp_path):
+    db = tmp_path / "news.db"
+    assert run_newsagg("crawl", "--replica", "--outlet", "yonhap", "--db", str(db)).returncode == 0
+
+    def state():
+        return {p.name: (p.stat().st_mtime_ns, p.stat().st_size) for p in tmp_path.glob("news.db*")}
+
+    before = state()
+    for args in (["related"], ["search", "tariff"], ["export"], ["sources", "list"]):
+        assert run_newsagg(*args, "--db", str(db)).returncode == 0
+    after = state()
+    assert after["news.db"] == before["news.db"]
+    assert all(
+        after[name][1] == 0 for name in after.keys() - before.keys() if name.endswith("-wal")
+    )
