@@ -26,6 +26,7 @@ LOCAL_OVERRIDES = {
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
     "RETRY_TIMES": 1,
+    "NEWSAGG_RETRY_BACKOFF": 0,
 }
 STAT_COLUMNS = (
     ("candidates", "newsagg/candidates"),
@@ -157,6 +158,9 @@ def run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
 
 def _run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
     db = dbmod.connect(options.db_path)
+    # We hold the writer lock: a run still marked running was killed.
+    with dbmod.immediate(db):
+        db.execute("update runs set status = 'interrupted' where status = 'running'")
     run_id = dbmod.start_run(db, {**_jsonable(options), "source_ids": source_ids})
     status, per_outlet, rescored, copies = "failed", {}, {}, {}
     try:

@@ -17,14 +17,17 @@ import socket
 import sqlite3
 import sys
 import time
-from datetime import date
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
-from scrapy import signals
+from scrapy import Request, signals
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as BaseRobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.logformatter import LogFormatter
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 from twisted.internet.defer import Deferred
 
@@ -174,7 +177,9 @@ class ConditionalGetMiddleware:
             sorted(str(i) for i in crawler.settings.getlist("NEWSAGG_SOURCE_IDS"))
         )
         self.seen: dict[str, dict] = {}
-        crawler.signals.connect(self.save, signal=signals.spider_closed)
+        # After the pipelines have stored everything: a crash before that keeps no validator,
+        # so the next run reads the endpoints in full again.
+        crawler.signals.connect(self.save, signal=signals.engine_stopped)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -217,7 +222,7 @@ class ConditionalGetMiddleware:
                 }
         return response
 
-    def save(self, spider=None):
+    def save(self):
         if not self.seen:
             return
         db = dbmod.connect(self.db_path)
@@ -230,6 +235,48 @@ class ConditionalGetMiddleware:
                 db.table("endpoints").upsert_all(rows, pk=("url", "sources"))
         finally:
             db.close()
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """Scrapy's retries, waiting before each one: ``Retry-After`` on 429/503 when the site
+    sends it (capped by NEWSAGG_RETRY_AFTER_MAX), else exponential backoff from
+    NEWSAGG_RETRY_BACKOFF seconds. Only the retried request waits; the crawl goes on."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        mw = super().from_crawler(crawler)
+        mw.backoff = crawler.settings.getfloat("NEWSAGG_RETRY_BACKOFF")
+        mw.cap = crawler.settings.getfloat("NEWSAGG_RETRY_AFTER_MAX")
+        return mw
+
+    async def process_response(self, request, response):
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            delay = retry_after(response.headers.get("Retry-After"), self.cap)
+            if delay is None:
+                tries = result.meta.get("retry_times", 1)
+                delay = min(self.cap, self.backoff * 2 ** (tries - 1))
+            if delay > 0:
+                # Imported here: importing the reactor at module level would install one.
+                from twisted.internet import reactor
+
+                self.crawler.stats.inc_value("newsagg/retry/waited_seconds", round(delay, 1))
+                await maybe_deferred_to_future(task.deferLater(reactor, delay))
+        return result
+
+
+def retry_after(value: bytes | None, cap: float) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return min(cap, float(text))
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return min(cap, max(0.0, (when - datetime.now(when.tzinfo)).total_seconds()))
 
 
 class PrivateAddressGuard:

@@ -44,6 +44,8 @@ SPIDER_MIDDLEWARES = {
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.PrivateAddressGuard": 90,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
     "crawler.middlewares.ConditionalGetMiddleware": 580,
     "crawler.middlewares.UnreachableHostsMiddleware": 560,
@@ -93,6 +95,10 @@ NEWSAGG_SYNDICATION_CONTAINMENT = 0.6
 NEWSAGG_BATCH_SIZE = 50
 # Fetch articles again even when they are already stored.
 NEWSAGG_REFRESH = False
+# Base of the exponential backoff between retries (seconds); Retry-After wins when sent.
+NEWSAGG_RETRY_BACKOFF = 2.0
+# Longest wait a Retry-After header may impose (seconds).
+NEWSAGG_RETRY_AFTER_MAX = 120.0
 # Seconds between progress lines on stderr during a crawl (0 disables them).
 NEWSAGG_PROGRESS_INTERVAL = 10.0
 # The `runs` row this crawl reports into (set by `newsagg crawl`; a bare `scrapy crawl` makes one).

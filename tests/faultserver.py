@@ -12,6 +12,7 @@ import gzip
 import re
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -183,6 +184,7 @@ class FaultServer(ThreadingHTTPServer):
         self.canary_url = canary_url
         self.requests: list[str] = []
         self.counts: dict[str, int] = {}
+        self.times: dict[str, list[float]] = {}
         self.lock = threading.Lock()
         self.hold = threading.Event()
 
@@ -193,6 +195,7 @@ class FaultServer(ThreadingHTTPServer):
     def log(self, path: str) -> None:
         with self.lock:
             self.requests.append(path)
+            self.times.setdefault(path.split("?")[0], []).append(time.monotonic())
 
     def count(self, path: str) -> int:
         with self.lock:

@@ -54,17 +54,18 @@ def faulty(tmp_path_factory):
             "RETRY_TIMES=2",
         )
         seen = list(server.requests)
+        times = dict(server.times)
         canary_seen = list(canary.requests)
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
         articles = {r["canonical_url"]: dict(r) for r in conn.execute("select * from articles")}
         decisions = {r["url"]: dict(r) for r in conn.execute("select * from discoveries")}
         integrity = conn.execute("pragma integrity_check").fetchone()[0]
-    return result, articles, decisions, seen, canary_seen, integrity, db
+    return result, articles, decisions, seen, canary_seen, integrity, db, times
 
 
 def test_the_run_finishes_and_keeps_the_good_articles(faulty):
-    result, articles, *_, integrity, _ = faulty
+    result, articles, integrity = faulty[0], faulty[1], faulty[5]
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     for good in GOOD:
@@ -130,14 +131,19 @@ def test_deep_nesting_is_never_stored_with_an_empty_body(faulty):
 
 
 def test_the_canary_sees_nothing_and_bad_schemes_are_never_requested(faulty):
-    *_, seen, canary_seen, _, _ = faulty
+    _, _, _, seen, canary_seen, *_ = faulty
     assert canary_seen == []
     assert not [p for p in seen if "etc/passwd" in p or "javascript" in p]
 
 
 def test_export_of_the_faulty_crawl_parses(faulty, tmp_path):
-    db = faulty[-1]
+    db = faulty[6]
     out = run_newsagg("export", "--include-duplicates", "--db", str(db))
     assert out.returncode == 0
     for line in out.stdout.splitlines():
         json.loads(line)
+
+
+def test_retry_after_is_honoured(faulty):
+    times = faulty[7][f"/view/{FAULTS['status-429-retry-after']}"]
+    assert len(times) == 2 and times[1] - times[0] >= 0.9  # the server asked for 1 s
