@@ -30,6 +30,9 @@ from crawler.urls import canonical_url, rebase, strip_noise
 from pipelines.relevance import date_window, load_profiles
 
 MAX_SITEMAP_DEPTH = 3
+# Richer sources first: feeds and news sitemaps carry titles, dates and keywords that a plain
+# sitemap or a listing lacks, and the first sighting of a URL is the one fetched.
+PRIORITY = {"rss": 20, "news-sitemap": 20, "listing": 10, "search": 10, "sitemap": 0}
 MAX_DATED_SITEMAPS = 62
 BLOCK_STATUSES = (401, 403)
 BOT_MARKERS = ("x-datadome", "cf-mitigated", "x-amzn-waf-action", "x-px-block")
@@ -121,6 +124,7 @@ class OutletSpider(scrapy.Spider):
             errback=self.endpoint_error,
             cb_kwargs={"via": via, **kwargs},
             meta={"endpoint": True},
+            priority=PRIORITY.get(via, 0) + 5,
         )
 
     def endpoint_error(self, failure):
@@ -228,6 +232,7 @@ class OutletSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.article_failed,
             meta={"candidate": asdict(candidate)},
+            priority=PRIORITY.get(via, 0),
             # The pre-filter already drops repeats; without the dupe filter a redirect back to
             # the same URL ends as a recorded redirect loop instead of vanishing.
             dont_filter=True,
