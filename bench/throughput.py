@@ -57,6 +57,7 @@ def synthetic_content(count: int, seed: int = 7) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--workers", default="auto", help="NEWSAGG_EXTRACT_WORKERS (0: in-process)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "yonhap"
@@ -70,12 +71,16 @@ def main() -> None:
                     "-m",
                     "crawler.cli",
                     "crawl",
+                    "--outlet",
+                    "yonhap",
                     "--db",
                     str(db),
                     "--outlet-url",
                     f"yonhap={replica.base_urls['yonhap']}",
                     "-s",
                     "NEWSAGG_PROGRESS_INTERVAL=0",
+                    "-s",
+                    f"NEWSAGG_EXTRACT_WORKERS={args.workers}",
                 ],
                 cwd=ROOT,
                 capture_output=True,

@@ -91,6 +91,12 @@ NEWSAGG_MIN_WORDS = 40
 NEWSAGG_NEAR_DUPLICATE_SIMILARITY = 0.7
 # Share of a credited wire copy's shingles the original must have to be linked `syndicated`.
 NEWSAGG_SYNDICATION_CONTAINMENT = 0.6
+# Extraction worker processes ("auto": one per core; 0: extract in the crawl process).
+NEWSAGG_EXTRACT_WORKERS = "auto"
+# Seconds one page may take to extract before its worker is killed and the page recorded failed.
+NEWSAGG_EXTRACT_TIMEOUT = 20.0
+# Address-space cap of each extraction worker, in MiB (0: none).
+NEWSAGG_EXTRACT_MEMORY_MB = 2048
 # Rows written per transaction by the store pipeline.
 NEWSAGG_BATCH_SIZE = 50
 # Fetch articles again even when they are already stored.

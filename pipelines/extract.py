@@ -6,10 +6,16 @@ it to fetched pages. This is the only module that calls trafilatura.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+import os
 import re
+import resource
+from concurrent.futures import TimeoutError as FutureTimeout
 
 import lxml.html
+import pebble
 import trafilatura
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
@@ -140,31 +146,111 @@ def _doc_authors(doc) -> list[str]:
     return [a.strip() for a in raw.split(";") if a.strip()]
 
 
-class ExtractPipeline:
-    """Fills an ArticleItem from its HTML; drops pages with no usable body, saying why."""
+def _limit_memory(megabytes: int) -> None:
+    """Worker initializer: cap the address space so one page cannot exhaust the machine."""
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-    def __init__(self, min_words: int):
+
+class WorkerPool:
+    """One pool of extraction processes per crawl process, shared by the outlets' crawlers.
+
+    pebble kills a worker whose page runs past the time limit (concurrent.futures cannot),
+    and a worker that dies (the memory cap) is replaced; either way the page is a recorded
+    failure and the crawl goes on.
+    """
+
+    _pool: pebble.ProcessPool | None = None
+    _users = 0
+
+    @classmethod
+    def acquire(cls, workers: int, memory_mb: int) -> pebble.ProcessPool:
+        if cls._pool is None:
+            cls._pool = pebble.ProcessPool(
+                max_workers=workers,
+                initializer=_limit_memory,
+                initargs=(memory_mb,),
+                context=multiprocessing.get_context("spawn"),
+            )
+        cls._users += 1
+        return cls._pool
+
+    @classmethod
+    def release(cls) -> None:
+        cls._users -= 1
+        if cls._users <= 0 and cls._pool is not None:
+            cls._pool.close()
+            cls._pool.join()
+            cls._pool = None
+
+
+class ExtractPipeline:
+    """Fills an ArticleItem from its HTML; drops pages with no usable body, saying why.
+
+    Extraction runs in worker processes (NEWSAGG_EXTRACT_WORKERS) so that it neither blocks
+    the downloads in the reactor thread nor stays on one core; 0 extracts in-process.
+    """
+
+    def __init__(self, min_words: int, workers: int = 0, timeout: float = 20.0, memory_mb: int = 0):
         self.min_words = min_words
+        self.workers = workers
+        self.timeout = timeout
+        self.memory_mb = memory_mb
+        self.pool: pebble.ProcessPool | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        pipe = cls(min_words=crawler.settings.getint("NEWSAGG_MIN_WORDS"))
+        settings = crawler.settings
+        workers = settings.get("NEWSAGG_EXTRACT_WORKERS")
+        pipe = cls(
+            min_words=settings.getint("NEWSAGG_MIN_WORDS"),
+            workers=(os.cpu_count() or 1) if workers in (None, "", "auto") else int(workers),
+            timeout=settings.getfloat("NEWSAGG_EXTRACT_TIMEOUT"),
+            memory_mb=settings.getint("NEWSAGG_EXTRACT_MEMORY_MB"),
+        )
         pipe.crawler = crawler
         return pipe
 
-    def process_item(self, item):
+    def open_spider(self):
+        if self.workers > 0:
+            self.pool = WorkerPool.acquire(self.workers, self.memory_mb)
+
+    def close_spider(self):
+        if self.pool is not None:
+            self.pool = None
+            WorkerPool.release()
+
+    async def process_item(self, item):
         if not isinstance(item, ArticleItem):
             return item
-        adapter = ItemAdapter(item)
-        stats = self.crawler.stats
         if item.access == "blocked":
             return self.from_discovery(item)
+        fields = await self.extract(item)
+        return self.apply(item, fields)
+
+    async def extract(self, item: ArticleItem) -> dict:
+        stats = self.crawler.stats
+        args = (item.html or "", item.url, item.outlet)
         try:
-            fields = extract_article(item.html or "", item.url, item.outlet)
+            if self.pool is None:
+                return extract_article(*args)
+            future = self.pool.schedule(extract_article, args=args, timeout=self.timeout)
+            return await asyncio.wrap_future(future)
+        except FutureTimeout as exc:
+            stats.inc_value("newsagg/extract/timeout")
+            raise DropItem(f"extraction-timeout: over {self.timeout:g} s") from exc
+        except pebble.ProcessExpired as exc:
+            stats.inc_value("newsagg/extract/crashed")
+            raise DropItem(f"extraction-crashed: {exc}") from exc
         except Exception as exc:  # a hostile page must not stop the crawl
             logger.warning("extraction failed for %s: %r", item.url, exc)
             stats.inc_value("newsagg/extract/error")
             raise DropItem(f"extraction-error: {type(exc).__name__}") from exc
+
+    def apply(self, item: ArticleItem, fields: dict) -> ArticleItem:
+        adapter = ItemAdapter(item)
+        stats = self.crawler.stats
         candidate = item.candidate
         fields["title"] = fields["title"] or candidate.get("title")
         fields["published"] = fields["published"] or candidate.get("published")
