@@ -10,13 +10,14 @@ import json
 import sqlite3
 
 import pytest
-from conftest import run_newsagg
+from conftest import REPLICA, run_newsagg
 from faultserver import FAULTS, GOOD, CanaryServer, FaultServer
 
 from crawler import db as dbmod
 from crawler.urls import url_id
 
 URL = "https://en.yna.co.kr/view/{}"
+REPLICA_VIEW = REPLICA / "yonhap" / "view"
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +148,48 @@ def test_export_of_the_faulty_crawl_parses(faulty, tmp_path):
 def test_retry_after_is_honoured(faulty):
     times = faulty[7][f"/view/{FAULTS['status-429-retry-after']}"]
     assert len(times) == 2 and times[1] - times[0] >= 0.9  # the server asked for 1 s
+
+
+class _Stats:
+    def __init__(self):
+        self.values: dict = {}
+
+    def inc_value(self, key, count=1):
+        self.values[key] = self.values.get(key, 0) + count
+
+
+def test_a_page_that_extracts_too_long_is_cut_off_and_the_next_one_still_extracts():
+    import asyncio
+
+    from scrapy.exceptions import DropItem
+
+    from crawler.items import ArticleItem
+    from pipelines.extract import ExtractPipeline
+
+    pipe = ExtractPipeline(min_words=40, workers=1, timeout=0.3)
+    pipe.crawler = type("Crawler", (), {"stats": _Stats()})()
+    pipe.open_spider()
+    try:
+        slow = "<html><body>" + "<div><span>x</span></div>" * 400_000 + "</body></html>"
+        item = ArticleItem(
+            url="https://en.yna.co.kr/view/AEN20250424099900320",
+            canonical_url="u",
+            outlet="yonhap",
+            via="rss",
+            http_status=200,
+            html=slow,
+        )
+        with pytest.raises(DropItem, match="extraction-timeout"):
+            asyncio.run(pipe.process_item(item))
+        good = ArticleItem(
+            url=URL.format(GOOD[0]),
+            canonical_url=URL.format(GOOD[0]),
+            outlet="yonhap",
+            via="rss",
+            http_status=200,
+            html=(REPLICA_VIEW / f"{GOOD[0]}.html").read_text(encoding="utf-8"),
+        )
+        assert asyncio.run(pipe.process_item(good)).word_count > 100
+        assert pipe.crawler.stats.values["newsagg/extract/timeout"] == 1
+    finally:
+        pipe.close_spider()
