@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from urllib.parse import urlsplit
 
+import lxml.html
+
 from crawler.timeutil import UTC
 
 DISCOVERY_METHODS = ("rss", "news-sitemap", "sitemap", "listing", "search")
@@ -81,10 +83,44 @@ class Outlet:
         return bool(self.article_path.search(urlsplit(url).path))
 
 
+def split_names(names: str) -> list[str]:
+    """ "Kim Seo-yeon and Lee Ha-eun" / "A, B and C" -> a list of names."""
+    return [n.strip() for n in re.split(r",|\band\b|&", names) if n.strip()]
+
+
+def byline_names(pattern: re.Pattern[str], line: str) -> list[str]:
+    """Names in a byline line matched by an outlet's pattern (with a ``names`` group)."""
+    match = pattern.match(line)
+    return split_names(match["names"]) if match else []
+
+
+def listing_entries(
+    html: str, item: str, link: str, title: str | None, date: str | None
+) -> list[dict]:
+    """Entries of a listing or search page: one per ``item`` element, with the first ``link``,
+    its ``title`` (else the link's text) and its ``date`` (an element's text or an @attribute)."""
+    entries = []
+    for element in lxml.html.fromstring(html).xpath(item):
+        links = element.xpath(link)
+        if not links:
+            continue
+        heading = element.xpath(title) if title else []
+        when = element.xpath(date) if date else []
+        stamp = when[0] if when else None
+        entries.append(
+            {
+                "url": links[0].get("href"),
+                "title": (heading[0] if heading else links[0]).text_content().strip(),
+                "published": stamp.strip()
+                if isinstance(stamp, str)
+                else (stamp.text_content().strip() if stamp is not None else None),
+            }
+        )
+    return entries
+
+
 def article_links(html: str) -> list[dict]:
     """Every link on a page with its text: a listing reader for sites without a stable list."""
-    import lxml.html
-
     tree = lxml.html.fromstring(html)
     return [
         {"url": a.get("href"), "title": a.text_content().strip() or None, "published": None}

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
-
-from crawler.outlets import Outlet
+from crawler.outlets import Outlet, listing_entries
+from crawler.outlets import byline_names as names_in_byline
 from crawler.timeutil import KST
 
 ARTICLE_PATH = re.compile(r"^/(?:article/\d{7,8}|view\.php)$")
@@ -22,10 +21,7 @@ _CREDIT = re.compile(r"\n\s*\(Yonhap\)\s*$")
 
 
 def byline_names(line: str) -> list[str]:
-    match = _BYLINE.match(line)
-    if not match:
-        return []
-    return [n.strip() for n in re.split(r",|\band\b", match["names"]) if n.strip()]
+    return names_in_byline(_BYLINE, line)
 
 
 def clean_text(text: str) -> str:
@@ -69,19 +65,13 @@ def page_fields(tree) -> dict:
 
 def parse_listing(html: str) -> list[dict]:
     """Section and search pages: ``ul.news_list li a`` with a title and a KST date."""
-    tree = lxml.html.fromstring(html)
-    entries = []
-    for link in tree.xpath('//ul[contains(@class,"news_list")]/li/a[@href]'):
-        title = link.xpath('.//*[contains(@class,"news_title")]')
-        date = link.xpath('.//*[contains(@class,"date")]')
-        entries.append(
-            {
-                "url": link.get("href"),
-                "title": title[0].text_content().strip() if title else None,
-                "published": date[0].text_content().strip().replace(".", "-", 2) if date else None,
-            }
-        )
-    return entries
+    return listing_entries(
+        html,
+        item='//ul[contains(@class,"news_list")]/li',
+        link=".//a[@href]",
+        title='.//*[contains(@class,"news_title")]',
+        date='.//*[contains(@class,"date")]',
+    )
 
 
 OUTLET = Outlet(

@@ -14,7 +14,7 @@ import re
 
 import lxml.html
 
-from crawler.outlets import Outlet
+from crawler.outlets import Outlet, listing_entries, split_names
 
 # Lowercase section paths and a slug, no date; older links use Title-Case paths.
 ARTICLE_PATH = re.compile(
@@ -30,8 +30,7 @@ def person_name(text: str) -> str:
 
 def byline_names(byline: str) -> list[str]:
     """Names in a Nikkei byline: "KENJI MORITA and SEO JI-HOON, Nikkei staff writers"."""
-    names = byline.split(",")[0]
-    return [person_name(n.strip()) for n in re.split(r"\band\b|&", names) if n.strip()]
+    return [person_name(n) for n in split_names(byline.split(",")[0])]
 
 
 def next_data(tree) -> dict:
@@ -78,21 +77,13 @@ def page_fields(tree) -> dict:
 
 def parse_listing(html: str) -> list[dict]:
     """Search results: ``article`` cards (class prefix ArticleCard_) with a link and a time."""
-    tree = lxml.html.fromstring(html)
-    entries = []
-    for card in tree.xpath('//article[starts-with(@class,"ArticleCard_")]'):
-        links = card.xpath(".//h2//a[@href] | .//h3//a[@href]")
-        if not links:
-            continue
-        when = card.xpath(".//time/@datetime")
-        entries.append(
-            {
-                "url": links[0].get("href"),
-                "title": links[0].text_content().strip(),
-                "published": when[0] if when else None,
-            }
-        )
-    return entries
+    return listing_entries(
+        html,
+        item='//article[starts-with(@class,"ArticleCard_")]',
+        link=".//h2//a[@href] | .//h3//a[@href]",
+        title=None,
+        date=".//time/@datetime",
+    )
 
 
 OUTLET = Outlet(

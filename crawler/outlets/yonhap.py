@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-import lxml.html
-
-from crawler.outlets import Outlet
+from crawler.outlets import Outlet, listing_entries
+from crawler.outlets import byline_names as names_in_byline
 from crawler.timeutil import KST
 
 # /view/AEN + YYYYMMDD + 4-digit story + 2-digit version + 3-digit desk
@@ -45,10 +44,7 @@ def clean_title(title: str) -> str:
 
 
 def byline_names(line: str) -> list[str]:
-    match = _BYLINE.match(line)
-    if not match:
-        return []
-    return [n.strip() for n in re.split(r",|\band\b", match["names"]) if n.strip()]
+    return names_in_byline(_BYLINE, line)
 
 
 def clean_text(text: str) -> str:
@@ -74,23 +70,14 @@ def page_fields(tree) -> dict:
 
 
 def parse_listing(html: str) -> list[dict]:
-    """The /news listing and search results: ``ul.list01 li a`` with a title and a KST time."""
-    tree = lxml.html.fromstring(html)
-    entries = []
-    for item in tree.xpath('//ul[contains(@class,"list01")]/li'):
-        links = item.xpath('.//a[contains(@href,"/view/")]')
-        if not links:
-            continue
-        title = item.xpath('.//*[contains(@class,"tit")]')
-        when = item.xpath('.//*[contains(@class,"txt-time")]')
-        entries.append(
-            {
-                "url": links[0].get("href"),
-                "title": (title[0] if title else links[0]).text_content().strip(),
-                "published": when[0].text_content().strip() if when else None,
-            }
-        )
-    return entries
+    """The /news listing and search results: ``ul.list01 li`` with a title and a KST time."""
+    return listing_entries(
+        html,
+        item='//ul[contains(@class,"list01")]/li',
+        link='.//a[contains(@href,"/view/")]',
+        title='.//*[contains(@class,"tit")]',
+        date='.//*[contains(@class,"txt-time")]',
+    )
 
 
 OUTLET = Outlet(
