@@ -102,6 +102,7 @@ SCHEMA = {
             "score": float,
             "at": str,
             "run_id": int,
+            "candidate": str,
         },
         ("url", "source_id"),
     ),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zlib
 
 from lxml import etree
@@ -51,8 +52,22 @@ def inflate(body: bytes, limit: int = MAX_INFLATED) -> bytes:
     return data
 
 
+# Character references to UTF-16 surrogates (&#xD800;) are not characters: lxml accepts
+# them in recover mode and then fails to decode the text. They become U+FFFD first.
+_SURROGATE_REF = re.compile(rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5[5-7][0-9]{3});")
+
+
+def _drop_surrogate_refs(data: bytes) -> bytes:
+    def replace(match: re.Match) -> bytes:
+        ref = match.group(0)[2:-1]
+        code = int(ref[1:], 16) if ref[:1] in b"xX" else int(ref)
+        return b"&#xFFFD;" if 0xD800 <= code <= 0xDFFF else match.group(0)
+
+    return _SURROGATE_REF.sub(replace, data)
+
+
 def _root(body: bytes):
-    data = inflate(body).lstrip()
+    data = _drop_surrogate_refs(inflate(body).lstrip())
     if not data:
         raise FeedError("empty body")
     try:

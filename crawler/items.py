@@ -72,3 +72,5 @@ class Discovery:
     title: str | None = None
     published: str | None = None
     score: float | None = None
+    # For ``queued`` decisions: the whole candidate (JSON), so a later run can resume it.
+    candidate: str | None = None

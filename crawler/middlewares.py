@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import logging
 import socket
 import sqlite3
@@ -70,6 +71,38 @@ class PrefilterMiddleware(BaseSpiderMiddleware):
 
     def close(self, spider=None):
         self.conn.close()
+
+    def process_spider_output(self, response, result, spider=None):
+        for obj in result:
+            yield from self._expand(self._get_processed(obj, response))
+
+    async def process_spider_output_async(self, response, result, spider=None):
+        async for obj in result:
+            for out in self._expand(self._get_processed(obj, response)):
+                yield out
+
+    def _expand(self, obj):
+        """A passed candidate goes on as its request plus a ``queued`` record in SQLite, so a
+        crawl killed before the article is stored fetches it in the next run."""
+        if obj is None:
+            return
+        if (
+            isinstance(obj, Request)
+            and "candidate" in obj.meta
+            and "prefilter" in obj.meta["candidate"]
+        ):
+            candidate = obj.meta["candidate"]
+            yield Discovery(
+                url=canonical_url(obj.url, getattr(self.crawler.spider, "base_urls", {})),
+                outlet=candidate["outlet"],
+                via=candidate["via"],
+                decision="queued",
+                reason="fetching",
+                title=candidate.get("title"),
+                published=candidate.get("published"),
+                candidate=json.dumps({k: v for k, v in candidate.items() if k != "prefilter"}),
+            )
+        yield obj
 
     def get_processed_request(self, request, response):
         candidate = request.meta.get("candidate")

@@ -113,7 +113,12 @@ class ReplicaHandler(SimpleHTTPRequestHandler):
             target = (root / rel).resolve()
             if root not in target.parents:
                 return str(root / "__outside__")
-            for candidate in (target, target.with_name(target.name + ".html")):
+            # Like the real sites: /a/b serves a/b, a/b.html or (for /a/b/ and /a/b) a/b/index.html.
+            for candidate in (
+                target,
+                target.with_name(target.name + ".html"),
+                target / "index.html",
+            ):
                 if candidate.is_file():
                     return str(candidate)
         return str(root / "__missing__")

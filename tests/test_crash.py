@@ -3,6 +3,7 @@ ends with exactly the articles and coverage of an uninterrupted crawl."""
 
 from __future__ import annotations
 
+import json
 import random
 import signal
 import sqlite3
@@ -46,3 +47,30 @@ def test_kill_9_at_random_moments_then_a_clean_run_matches_an_uninterrupted_craw
     with sqlite3.connect(crashed) as conn:
         statuses = [s for (s,) in conn.execute("select status from runs order by id")]
     assert statuses[-1] == "finished" and "running" not in statuses
+
+
+def test_work_queued_by_a_killed_run_is_finished_by_the_next_one(tmp_path):
+    db = tmp_path / "news.db"
+    assert run_newsagg("crawl", "--replica", "--outlet", "yonhap", "--db", str(db)).returncode == 0
+    url = "https://en.yna.co.kr/view/AEN20250422005200320"
+    with sqlite3.connect(db) as conn:  # as if the run had been killed before storing it
+        conn.execute("delete from articles where canonical_url = ?", [url])
+        conn.execute(
+            "update discoveries set decision = 'queued', reason = 'fetching' where url = ?", [url]
+        )
+    again = run_newsagg("crawl", "--replica", "--outlet", "yonhap", "--db", str(db))
+    assert again.returncode == 0, again.stderr
+    with sqlite3.connect(db) as conn:
+        assert (
+            conn.execute("select count(*) from articles where canonical_url = ?", [url]).fetchone()[
+                0
+            ]
+            == 1
+        )
+        assert (
+            conn.execute("select count(*) from discoveries where decision = 'queued'").fetchone()[0]
+            == 0
+        )
+        stats = json.loads(conn.execute("select stats from runs order by id desc").fetchone()[0])
+    assert stats["yonhap"]["newsagg/yonhap/resumed"] == 1
+    assert stats["yonhap"]["newsagg/not_modified"] >= 1  # not rediscovered through the feeds

@@ -256,3 +256,19 @@ def test_rel_canonical_is_honoured_only_on_the_outlets_own_domain():
     assert item.canonical_url.endswith("?x=1")
     pipe.follow_canonical(item, "https://en.yna.co.kr/view/AEN20250422005200320")
     assert item.canonical_url == "https://en.yna.co.kr/view/AEN20250422005200320"
+
+
+def test_names_that_resolve_to_non_public_addresses_are_refused():
+    from crawler.middlewares import non_public_reason
+
+    for host in (
+        "localhost",
+        "127.0.0.1",
+        "10.0.0.8",
+        "192.168.1.1",
+        "169.254.169.254",
+        "[::1]",
+        "0.0.0.0",
+    ):
+        assert non_public_reason(host), host
+    assert non_public_reason("8.8.8.8") is None

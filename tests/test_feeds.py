@@ -76,3 +76,30 @@ def test_html_page_is_not_a_feed():
         parse_rss(b"<html><body><p>Consent required</p></body></html>")
     with pytest.raises(FeedError):
         parse_sitemap(b"")
+
+
+def test_truncated_feed_yields_what_it_has():
+    cut = RSS[: RSS.index(b"<item><title>No link")]
+    assert [i["url"] for i in parse_rss(cut)] == ["https://a.example/1"]
+
+
+def test_feed_with_a_lone_surrogate_reference_parses_without_it():
+    body = RSS.replace(b"<![CDATA[One]]>", b"One &#xD800; two")
+    items = parse_rss(body)
+    assert items and items[0]["url"] == "https://a.example/1"
+    for item in items:
+        (item["title"] or "").encode("utf-8")  # no lone surrogate survives
+
+
+def test_a_feed_body_that_is_a_local_path_is_text_not_a_file_to_open():
+    with pytest.raises(FeedError):
+        parse_rss(b"/etc/passwd")
+    with pytest.raises(FeedError):
+        parse_sitemap(b"file:///etc/passwd")
+
+
+def test_a_sitemap_with_60000_urls():
+    urls = "".join(f"<url><loc>https://a.example/{i}</loc></url>" for i in range(60_000))
+    body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'.encode()
+    kind, entries = parse_sitemap(body)
+    assert kind == "urlset" and len(entries) == 60_000

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from dataclasses import asdict
 from datetime import date, timedelta
 from urllib.parse import quote_plus, urljoin, urlsplit
@@ -35,6 +36,11 @@ MAX_SITEMAP_DEPTH = 3
 PRIORITY = {"rss": 20, "news-sitemap": 20, "listing": 10, "search": 10, "sitemap": 0}
 MAX_DATED_SITEMAPS = 62
 BLOCK_STATUSES = (401, 403)
+# Failures worth another try in the next run (SQL over discoveries.reason).
+TRANSIENT = (
+    "reason like 'download-error%' or reason like 'extraction-timeout%' "
+    "or reason like 'extraction-crashed%' or reason like 'http-5%' or reason = 'http-429'"
+)
 BOT_MARKERS = ("x-datadome", "cf-mitigated", "x-amzn-waf-action", "x-px-block")
 
 
@@ -92,6 +98,11 @@ class OutletSpider(scrapy.Spider):
         outlet, settings = self.outlet, self.crawler.settings
         profiles = load_profiles(settings.get("NEWSAGG_DB"), settings.getlist("NEWSAGG_SOURCE_IDS"))
         self.since, self.until = date_window(profiles, settings)
+        for entry in self.queued():
+            # Last in line: a feed or news sitemap seeing the same URL first brings richer
+            # metadata, which the pre-filter merges into this pending request.
+            for request in self.candidate_request(entry, entry["via"], priority=-10):
+                yield request
         for path in outlet.feeds:
             yield self.endpoint_request(self.base + path, self.parse_feed, "rss")
         for path in outlet.news_sitemaps:
@@ -107,6 +118,29 @@ class OutletSpider(scrapy.Spider):
             for query in dict.fromkeys(q for p in profiles for q in p.queries):
                 url = self.base + outlet.search.format(query=quote_plus(query))
                 yield self.endpoint_request(url, self.parse_listing, "search")
+
+    def queued(self) -> list[dict]:
+        """Candidates an earlier run passed but never finished (it was killed), or that failed
+        for a reason that may pass (a timeout, a 5xx): fetch them now, feeds or no feeds."""
+        path = self.crawler.settings.get("NEWSAGG_DB")
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            rows = conn.execute(
+                "select url, via, title, published, max(candidate) from discoveries "
+                "where outlet = ? and (decision = 'queued' or (decision = 'failed' and ("
+                + TRANSIENT
+                + "))) group by url",
+                [self.outlet_slug],
+            ).fetchall()
+        except sqlite3.OperationalError:
+            rows = []
+        finally:
+            conn.close()
+        self.crawler.stats.set_value(f"newsagg/{self.outlet_slug}/resumed", len(rows))
+        return [
+            json.loads(c) if c else {"url": u, "via": v, "title": t, "published": p}
+            for u, v, t, p, c in rows
+        ]
 
     def window_days(self) -> list[date]:
         """Each day of the window (not beyond today), for outlets with daily sitemaps."""
@@ -203,7 +237,7 @@ class OutletSpider(scrapy.Spider):
         stamp = parse_datetime(lastmod) if lastmod else None
         return bool(stamp and self.since and stamp.date() < self.since)
 
-    def candidate_request(self, entry: dict, via: str):
+    def candidate_request(self, entry: dict, via: str, priority: int | None = None):
         """A request for a discovered entry; other hosts and non-articles are dropped."""
         url = entry["url"]
         if not self.outlet.owns(url) or not self.outlet.is_article(url):
@@ -232,7 +266,7 @@ class OutletSpider(scrapy.Spider):
             callback=self.parse_article,
             errback=self.article_failed,
             meta={"candidate": asdict(candidate)},
-            priority=PRIORITY.get(via, 0),
+            priority=PRIORITY.get(via, 0) if priority is None else priority,
             # The pre-filter already drops repeats; without the dupe filter a redirect back to
             # the same URL ends as a recorded redirect loop instead of vanishing.
             dont_filter=True,
