@@ -31,7 +31,7 @@ def test_second_crawl_of_an_unchanged_replica_requests_no_article_and_gets_304(t
         stats = json.loads(conn.execute("select stats from runs order by id desc").fetchone()[0])
     for slug in OUTLETS:
         assert stats[slug]["newsagg/not_modified"] >= 1, slug
-        assert stats[slug].get("newsagg/extract/ok", 0) == 0
+        assert stats[slug].get("newsagg/articles_fetched", 0) == 0
 
 
 def test_a_second_crawl_on_the_same_db_exits_at_once_with_the_pid(tmp_path):

@@ -90,6 +90,7 @@ class OutletSpider(scrapy.Spider):
         spider.outlet = get_outlet(cls.outlet_slug)
         spider.base_urls = outlet_urls(crawler.settings)
         spider.base = spider.base_urls.get(cls.outlet_slug, spider.outlet.base_url)
+        spider.sitemap_maxsize = crawler.settings.getint("NEWSAGG_SITEMAP_MAXSIZE")
         return spider
 
     # --- discovery -------------------------------------------------------------------------
@@ -157,7 +158,8 @@ class OutletSpider(scrapy.Spider):
             callback=callback,
             errback=self.endpoint_error,
             cb_kwargs={"via": via, **kwargs},
-            meta={"endpoint": True},
+            # Sitemaps may be larger than an article page may be.
+            meta={"endpoint": True, "download_maxsize": self.sitemap_maxsize},
             priority=PRIORITY.get(via, 0) + 5,
         )
 
@@ -276,6 +278,7 @@ class OutletSpider(scrapy.Spider):
 
     def parse_article(self, response):
         candidate = response.meta["candidate"]
+        self.crawler.stats.inc_value("newsagg/articles_fetched")
         if response.status in BLOCK_STATUSES:
             # Bot protection or a geo block: keep what discovery knew, never work around it.
             markers = [h for h in BOT_MARKERS if h in response.headers]
