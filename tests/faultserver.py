@@ -72,9 +72,19 @@ class FaultHandler(BaseHTTPRequestHandler):
         if path == "/robots.txt":
             return self.send(200, b"User-agent: *\nDisallow: /search/\n", "text/plain")
         if path == "/RSS/news.xml":
+            if self.server.broken_feeds:  # a consent page where the feed should be
+                return self.send(
+                    200, b"<html><body><h1>Consent</h1><p>Accept cookies</p></body></html>"
+                )
             return self.send(200, self.server.feed(), "application/rss+xml")
         if path == "/news-sitemap.xml":
+            if self.server.broken_feeds:  # an index that lists itself and a twin that lists it back
+                return self.send(
+                    200, self.server.index_loop("/news-sitemap-2.xml"), "application/xml"
+                )
             return self.send(200, self.server.sitemap(), "application/xml")
+        if path == "/news-sitemap-2.xml":
+            return self.send(200, self.server.index_loop("/news-sitemap.xml"), "application/xml")
         if path.startswith("/view/"):
             return self.article(path.removeprefix("/view/"))
         return self.send(404, b"<html><body>Not found</body></html>")
@@ -179,9 +189,10 @@ class FaultHandler(BaseHTTPRequestHandler):
 class FaultServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, canary_url: str = "http://127.0.0.1:9"):
+    def __init__(self, canary_url: str = "http://127.0.0.1:9", broken_feeds: bool = False):
         super().__init__(("127.0.0.1", 0), FaultHandler)
         self.canary_url = canary_url
+        self.broken_feeds = broken_feeds
         self.requests: list[str] = []
         self.counts: dict[str, int] = {}
         self.times: dict[str, list[float]] = {}
@@ -224,6 +235,16 @@ class FaultServer(ThreadingHTTPServer):
         return (
             '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
             f"{urls}</urlset>"
+        ).encode()
+
+    def index_loop(self, other: str) -> bytes:
+        locs = "".join(
+            f"<sitemap><loc>https://en.yna.co.kr{p}</loc></sitemap>"
+            for p in ("/news-sitemap.xml", other)
+        )
+        return (
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{locs}</sitemapindex>"
         ).encode()
 
     def __enter__(self):

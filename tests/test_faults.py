@@ -193,3 +193,21 @@ def test_a_page_that_extracts_too_long_is_cut_off_and_the_next_one_still_extract
         assert pipe.crawler.stats.values["newsagg/extract/timeout"] == 1
     finally:
         pipe.close_spider()
+
+
+def test_a_feed_that_is_an_html_page_and_a_sitemap_index_loop_end_the_run_cleanly(tmp_path):
+    db = tmp_path / "news.db"
+    with FaultServer(broken_feeds=True) as server:
+        result = run_newsagg(
+            "crawl", "--outlet", "yonhap", "--db", str(db), "--outlet-url", f"yonhap={server.url}"
+        )
+        seen = list(server.requests)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    # Each index is read once: the loop ends instead of recursing.
+    assert seen.count("/news-sitemap.xml") == 1 and seen.count("/news-sitemap-2.xml") == 1
+    with sqlite3.connect(db) as conn:
+        reasons = dict(
+            conn.execute("select url, reason from discoveries where decision = 'failed'")
+        )
+    assert any(r.startswith("bad-feed: not a feed") for r in reasons.values())
