@@ -139,6 +139,11 @@ class DatabaseError(RuntimeError):
     """The database cannot be opened or is not a newsagg database."""
 
 
+def read_only(path: str | Path) -> sqlite3.Connection:
+    """A connection that cannot write: for look-ups during a crawl and for query commands."""
+    return sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True, timeout=30)
+
+
 def connect(path: str | Path, create: bool = True) -> sqlite_utils.Database:
     """Open the DB with WAL and a busy timeout; create the schema if needed."""
     path = Path(path)
@@ -148,11 +153,7 @@ def connect(path: str | Path, create: bool = True) -> sqlite_utils.Database:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         # Query commands open the file read-only: they cannot write to it, even by mistake.
-        conn = (
-            sqlite3.connect(str(path), timeout=30)
-            if create
-            else sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=30)
-        )
+        conn = sqlite3.connect(str(path), timeout=30) if create else read_only(path)
         db = sqlite_utils.Database(conn)
         db.execute("PRAGMA busy_timeout = 30000")
         if create:
@@ -267,6 +268,30 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str, stats: dict)
 
 
 # --- reads --------------------------------------------------------------------------------
+
+
+# Failures worth another try in a later run (SQL over discoveries.reason).
+TRANSIENT = (
+    "reason like 'download-error%' or reason like 'extraction-timeout%' "
+    "or reason like 'extraction-crashed%' or reason like 'http-5%' or reason = 'http-429'"
+)
+
+
+def pending_candidates(conn: sqlite3.Connection, outlet: str) -> list[dict]:
+    """Candidates of an outlet that an earlier run queued but never finished, or that failed
+    for a reason that may pass; each as the candidate dict discovery made (or what is left)."""
+    try:
+        rows = conn.execute(
+            "select url, via, title, published, max(candidate) from discoveries where outlet = ? "
+            f"and (decision = 'queued' or (decision = 'failed' and ({TRANSIENT}))) group by url",
+            [outlet],
+        ).fetchall()
+    except sqlite3.OperationalError:  # a database from before the column existed
+        return []
+    return [
+        json.loads(c) if c else {"url": u, "via": v, "title": t, "published": p}
+        for u, v, t, p, c in rows
+    ]
 
 
 def known_url(conn: sqlite3.Connection, canonical: str) -> bool:

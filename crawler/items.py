@@ -74,3 +74,19 @@ class Discovery:
     score: float | None = None
     # For ``queued`` decisions: the whole candidate (JSON), so a later run can resume it.
     candidate: str | None = None
+
+    @classmethod
+    def about(cls, found: dict, url: str, decision: str, reason: str, **fields) -> Discovery:
+        """A decision about a candidate (``found``: its dict); ``fields`` override it."""
+        return cls(
+            **{
+                "url": url,
+                "outlet": found["outlet"],
+                "via": found["via"],
+                "decision": decision,
+                "reason": reason,
+                "title": found.get("title"),
+                "published": found.get("published"),
+                **fields,
+            }
+        )

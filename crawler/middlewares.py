@@ -36,8 +36,8 @@ from crawler import db as dbmod
 from crawler.items import Discovery
 from crawler.scoring import quick_score
 from crawler.timeutil import now_iso
-from crawler.urls import canonical_url
-from pipelines.relevance import date_window, load_profiles
+from crawler.urls import canonical_url, outlet_urls
+from pipelines.relevance import crawl_profiles
 
 
 class PrefilterMiddleware(BaseSpiderMiddleware):
@@ -48,7 +48,7 @@ class PrefilterMiddleware(BaseSpiderMiddleware):
         self.since, self.until = window
         self.min_score = min_score
         self.refresh = refresh
-        self.conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+        self.conn = dbmod.read_only(db_path)
         # canonical URL -> the candidate dict its pending request carries
         self.passed: dict[str, dict] = {}
         crawler.signals.connect(self.close, signal=signals.spider_closed)
@@ -58,11 +58,11 @@ class PrefilterMiddleware(BaseSpiderMiddleware):
         settings = crawler.settings
         db_path = settings.get("NEWSAGG_DB")
         dbmod.connect(db_path).close()  # make sure the schema exists before opening read-only
-        profiles = load_profiles(db_path, settings.getlist("NEWSAGG_SOURCE_IDS"))
+        profiles, window = crawl_profiles(crawler)
         return cls(
             crawler,
             profiles=profiles,
-            window=date_window(profiles, settings),
+            window=window,
             min_score=settings.getfloat("NEWSAGG_PREFILTER_MIN_SCORE"),
             refresh=settings.getbool("NEWSAGG_REFRESH"),
             db_path=db_path,
@@ -92,14 +92,11 @@ class PrefilterMiddleware(BaseSpiderMiddleware):
             and "prefilter" in obj.meta["candidate"]
         ):
             candidate = obj.meta["candidate"]
-            yield Discovery(
-                url=canonical_url(obj.url, getattr(self.crawler.spider, "base_urls", {})),
-                outlet=candidate["outlet"],
-                via=candidate["via"],
-                decision="queued",
-                reason="fetching",
-                title=candidate.get("title"),
-                published=candidate.get("published"),
+            yield Discovery.about(
+                candidate,
+                obj.meta["canonical"],
+                "queued",
+                "fetching",
                 candidate=json.dumps({k: v for k, v in candidate.items() if k != "prefilter"}),
             )
         yield obj
@@ -140,6 +137,7 @@ class PrefilterMiddleware(BaseSpiderMiddleware):
             stats.inc_value("newsagg/prefilter/low_score")
             return self._skip(candidate, canonical, "prefilter-score", best)
         candidate["prefilter"] = scores
+        request.meta["canonical"] = canonical
         self.passed[canonical] = candidate
         stats.inc_value("newsagg/prefilter/passed")
         return request
@@ -150,16 +148,7 @@ class PrefilterMiddleware(BaseSpiderMiddleware):
         )
 
     def _skip(self, candidate: dict, canonical: str, reason: str, score: float | None) -> Discovery:
-        return Discovery(
-            url=canonical,
-            outlet=candidate["outlet"],
-            via=candidate["via"],
-            decision="skipped",
-            reason=reason,
-            title=candidate.get("title"),
-            published=candidate.get("published"),
-            score=score,
-        )
+        return Discovery.about(candidate, canonical, "skipped", reason, score=score)
 
 
 def merge_candidates(pending: dict, other: dict) -> None:
@@ -199,7 +188,8 @@ class ConditionalGetMiddleware:
     """Conditional GET for feeds, sitemaps and listings: ETag / Last-Modified kept in the DB.
 
     Validators are remembered per set of sources, so a source added later still reads every
-    endpoint in full once. New validators are written when the spider closes.
+    endpoint in full once. New validators are written when the engine stops, after the
+    pipelines have stored everything.
     """
 
     def __init__(self, crawler, db_path: str, refresh: bool):
@@ -221,7 +211,7 @@ class ConditionalGetMiddleware:
 
     def known(self) -> dict[str, tuple[str | None, str | None]]:
         if not hasattr(self, "_known"):
-            conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=30)
+            conn = dbmod.read_only(self.db_path)
             try:
                 rows = conn.execute(
                     "select url, etag, last_modified from endpoints where sources = ?",
@@ -328,8 +318,6 @@ class PrivateAddressGuard:
 
     @classmethod
     def from_crawler(cls, crawler):
-        from crawler.spiders.base import outlet_urls
-
         allowed = {urlsplit(u).netloc.lower() for u in outlet_urls(crawler.settings).values()}
         return cls(crawler.stats, allowed)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -55,6 +56,14 @@ def _without_amp(path: str) -> str:
     path = re.sub(r"^/amp(?=/)", "", path)
     path = re.sub(r"/amp/?$", "", path) or "/"
     return re.sub(r"\.amp(\.html?)$", r"\1", path)
+
+
+def outlet_urls(settings) -> dict[str, str]:
+    """NEWSAGG_OUTLET_URLS as a dict, whether it came as a dict or as JSON text."""
+    value = settings.get("NEWSAGG_OUTLET_URLS") or {}
+    if isinstance(value, str):
+        value = json.loads(value) if value.strip() else {}
+    return {str(k): str(v).rstrip("/") for k, v in dict(value).items()}
 
 
 def url_id(canonical: str) -> str:

@@ -22,6 +22,7 @@ import sqlite3
 from collections import deque
 from datetime import date, timedelta
 
+from crawler import db as dbmod
 from crawler import neardup
 from crawler.items import ArticleItem
 from crawler.outlets import OUTLETS
@@ -105,8 +106,7 @@ class NearDuplicateIndex:
 
 class DedupePipeline:
     def __init__(self, db_path: str, threshold: float):
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
-        self.index = NearDuplicateIndex(conn, threshold)
+        self.index = NearDuplicateIndex(dbmod.read_only(db_path), threshold)
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -202,9 +202,7 @@ def link_copies(db, window: tuple[date | None, date | None], containment: float)
         if i in stored and stored[i] != (d, r)
     ]
     if changed:
-        from crawler.db import immediate
-
-        with immediate(db):
+        with dbmod.immediate(db):
             for change in changed:
                 db.table("articles").update(change["id"], change)
     relations = [r for _, r in links.values() if r]

@@ -37,6 +37,16 @@ def default_source_ids(db) -> list[int]:
     return tracked or [dbmod.add_source(db, load_source(str(BUNDLED_SOURCE)))]
 
 
+def crawl_profiles(crawler) -> tuple[list[Profile], tuple[date | None, date | None]]:
+    """The sources' profiles and the date window of this crawler, loaded once and shared by
+    the spider, the pre-filter and the relevance pipeline."""
+    if not hasattr(crawler, "newsagg_profiles"):
+        settings = crawler.settings
+        profiles = load_profiles(settings.get("NEWSAGG_DB"), settings.getlist("NEWSAGG_SOURCE_IDS"))
+        crawler.newsagg_profiles = profiles, date_window(profiles, settings)
+    return crawler.newsagg_profiles
+
+
 def date_window(profiles: list[Profile], settings) -> tuple[date | None, date | None]:
     """[since, until] from the settings, else around the sources' dates; None = open."""
     since = settings.get("NEWSAGG_SINCE")
@@ -71,9 +81,7 @@ class RelevancePipeline:
     def from_crawler(cls, crawler):
         settings = crawler.settings
         pipe = cls(
-            profiles=load_profiles(
-                settings.get("NEWSAGG_DB"), settings.getlist("NEWSAGG_SOURCE_IDS")
-            ),
+            profiles=crawl_profiles(crawler)[0],
             min_score=settings.getfloat("NEWSAGG_MIN_SCORE"),
         )
         pipe.crawler = crawler

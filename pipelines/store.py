@@ -8,8 +8,8 @@ it is relevant to) or a ``discoveries`` row saying why not. Dropped items are ca
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 
-from itemadapter import ItemAdapter
 from scrapy import signals
 
 from crawler import db as dbmod
@@ -88,7 +88,7 @@ class StorePipeline:
         if isinstance(item, ArticleItem):
             self.add_article(item)
         elif isinstance(item, Discovery):
-            self.add_discovery(ItemAdapter(item).asdict())
+            self.add_discovery(asdict(item))
         if self.pending() >= self.batch_size:
             self.flush()
         return item
@@ -98,18 +98,19 @@ class StorePipeline:
             self.crawler.stats.inc_value("newsagg/store/dropped")
             # Recorded under the URL discovery found, even if rel=canonical pointed elsewhere.
             found = item.candidate.get("url")
-            self.add_discovery(
-                {
-                    "url": canonical_url(found) if found else item.canonical_url,
-                    "outlet": item.outlet,
-                    "via": item.via,
-                    "title": item.title or item.candidate.get("title"),
-                    "published": item.published or item.candidate.get("published"),
-                    "decision": "failed",
-                    "reason": str(exception),
-                    "score": None,
-                }
+            discovery = Discovery.about(
+                self.item_candidate(item),
+                canonical_url(found) if found else item.canonical_url,
+                "failed",
+                str(exception),
+                title=item.title or item.candidate.get("title"),
+                published=item.published or item.candidate.get("published"),
             )
+            self.add_discovery(asdict(discovery))
+
+    @staticmethod
+    def item_candidate(item: ArticleItem) -> dict:
+        return {**item.candidate, "outlet": item.outlet, "via": item.via}
 
     def add_article(self, item: ArticleItem) -> None:
         now = now_iso()
@@ -137,19 +138,18 @@ class StorePipeline:
                         "linked_at": now,
                     }
                 )
-            self.add_discovery(
-                {
-                    "url": item.canonical_url,
-                    "outlet": item.outlet,
-                    "via": item.via,
-                    "source_id": source_id,
-                    "title": item.title,
-                    "published": item.published,
-                    "decision": "linked" if result["linked"] else "rejected",
-                    "reason": "score" if result["linked"] else "low-score",
-                    "score": result["score"],
-                }
+            linked = result["linked"]
+            discovery = Discovery.about(
+                self.item_candidate(item),
+                item.canonical_url,
+                "linked" if linked else "rejected",
+                "score" if linked else "low-score",
+                source_id=source_id,
+                title=item.title,
+                published=item.published,
+                score=result["score"],
             )
+            self.add_discovery(asdict(discovery))
 
     def add_discovery(self, row: dict) -> None:
         row = dict(row, at=now_iso(), run_id=self.run_id)

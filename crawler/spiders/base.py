@@ -11,9 +11,7 @@ endpoint is never requested, and it is recorded in ``discoveries`` with reason `
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 from dataclasses import asdict
 from datetime import date, timedelta
 from urllib.parse import quote_plus, urljoin, urlsplit
@@ -23,12 +21,13 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler import db as dbmod
 from crawler.feeds import FeedError, parse_rss, parse_sitemap
 from crawler.items import ArticleItem, Candidate, Discovery
 from crawler.outlets import get_outlet
 from crawler.timeutil import iso_utc, parse_datetime
-from crawler.urls import canonical_url, rebase, strip_noise
-from pipelines.relevance import date_window, load_profiles
+from crawler.urls import canonical_url, outlet_urls, rebase, strip_noise
+from pipelines.relevance import crawl_profiles
 
 MAX_SITEMAP_DEPTH = 3
 # Richer sources first: feeds and news sitemaps carry titles, dates and keywords that a plain
@@ -36,20 +35,7 @@ MAX_SITEMAP_DEPTH = 3
 PRIORITY = {"rss": 20, "news-sitemap": 20, "listing": 10, "search": 10, "sitemap": 0}
 MAX_DATED_SITEMAPS = 62
 BLOCK_STATUSES = (401, 403)
-# Failures worth another try in the next run (SQL over discoveries.reason).
-TRANSIENT = (
-    "reason like 'download-error%' or reason like 'extraction-timeout%' "
-    "or reason like 'extraction-crashed%' or reason like 'http-5%' or reason = 'http-429'"
-)
 BOT_MARKERS = ("x-datadome", "cf-mitigated", "x-amzn-waf-action", "x-px-block")
-
-
-def outlet_urls(settings) -> dict[str, str]:
-    """NEWSAGG_OUTLET_URLS as a dict, whether it came as a dict or as JSON text."""
-    value = settings.get("NEWSAGG_OUTLET_URLS") or {}
-    if isinstance(value, str):
-        value = json.loads(value) if value.strip() else {}
-    return {str(k): str(v).rstrip("/") for k, v in dict(value).items()}
 
 
 def slug_title(url: str) -> str | None:
@@ -96,9 +82,8 @@ class OutletSpider(scrapy.Spider):
     # --- discovery -------------------------------------------------------------------------
 
     async def start(self):
-        outlet, settings = self.outlet, self.crawler.settings
-        profiles = load_profiles(settings.get("NEWSAGG_DB"), settings.getlist("NEWSAGG_SOURCE_IDS"))
-        self.since, self.until = date_window(profiles, settings)
+        outlet = self.outlet
+        profiles, (self.since, self.until) = crawl_profiles(self.crawler)
         for entry in self.queued():
             # Last in line: a feed or news sitemap seeing the same URL first brings richer
             # metadata, which the pre-filter merges into this pending request.
@@ -123,25 +108,13 @@ class OutletSpider(scrapy.Spider):
     def queued(self) -> list[dict]:
         """Candidates an earlier run passed but never finished (it was killed), or that failed
         for a reason that may pass (a timeout, a 5xx): fetch them now, feeds or no feeds."""
-        path = self.crawler.settings.get("NEWSAGG_DB")
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        conn = dbmod.read_only(self.crawler.settings.get("NEWSAGG_DB"))
         try:
-            rows = conn.execute(
-                "select url, via, title, published, max(candidate) from discoveries "
-                "where outlet = ? and (decision = 'queued' or (decision = 'failed' and ("
-                + TRANSIENT
-                + "))) group by url",
-                [self.outlet_slug],
-            ).fetchall()
-        except sqlite3.OperationalError:
-            rows = []
+            entries = dbmod.pending_candidates(conn, self.outlet_slug)
         finally:
             conn.close()
-        self.crawler.stats.set_value(f"newsagg/{self.outlet_slug}/resumed", len(rows))
-        return [
-            json.loads(c) if c else {"url": u, "via": v, "title": t, "published": p}
-            for u, v, t, p, c in rows
-        ]
+        self.crawler.stats.set_value(f"newsagg/{self.outlet_slug}/resumed", len(entries))
+        return entries
 
     def window_days(self) -> list[date]:
         """Each day of the window (not beyond today), for outlets with daily sitemaps."""
@@ -281,11 +254,10 @@ class OutletSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsagg/articles_fetched")
         if response.status in BLOCK_STATUSES:
             # Bot protection or a geo block: keep what discovery knew, never work around it.
-            markers = [h for h in BOT_MARKERS if h in response.headers]
             self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/blocked")
-            yield self.article_item(
-                response, candidate, html=None, access="blocked", markers=markers
-            )
+            for marker in (h for h in BOT_MARKERS if h in response.headers):
+                self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/blocked/{marker}")
+            yield self.article_item(response, candidate, html=None, access="blocked")
             return
         if response.status >= 400:
             yield self.discovery(candidate, "failed", f"http-{response.status}")
@@ -295,7 +267,9 @@ class OutletSpider(scrapy.Spider):
             return
         yield self.article_item(response, candidate, html=response.text)
 
-    def article_item(self, response, candidate: dict, html: str | None, **extra) -> ArticleItem:
+    def article_item(
+        self, response, candidate: dict, html: str | None, access: str | None = None
+    ) -> ArticleItem:
         return ArticleItem(
             url=response.url,
             canonical_url=canonical_url(response.url, self.base_urls),
@@ -303,8 +277,8 @@ class OutletSpider(scrapy.Spider):
             via=candidate["via"],
             http_status=response.status,
             html=html,
-            candidate={**candidate, **extra},
-            access=extra.get("access"),
+            candidate=candidate,
+            access=access,
         )
 
     def article_failed(self, failure):
@@ -312,15 +286,8 @@ class OutletSpider(scrapy.Spider):
         yield self.discovery(candidate, *failure_reason(failure))
 
     def discovery(self, candidate: dict, decision: str, reason: str) -> Discovery:
-        return Discovery(
-            url=canonical_url(candidate["url"], self.base_urls),
-            outlet=self.outlet_slug,
-            via=candidate["via"],
-            decision=decision,
-            reason=reason,
-            title=candidate.get("title"),
-            published=candidate.get("published"),
-        )
+        url = canonical_url(candidate["url"], self.base_urls)
+        return Discovery.about(candidate, url, decision, reason)
 
     def endpoint_failed(
         self, url: str, via: str, reason: str, decision: str = "failed"
