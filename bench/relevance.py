@@ -1,12 +1,16 @@
-"""Relevance on the replica: precision, recall and fetch cost per source (not a test).
+"""Relevance on the replica: precision, recall and fetch cost for each source piece (not a test).
 
-    python bench/relevance.py [--source FILE] [--published DATE]
+    python bench/relevance.py [--source FILE --published DATE --story KEY]
 
-Crawls the bundled replica with the real `newsagg crawl --replica` into a fresh DB, then
-compares the `coverage` rows with the replica's labels (data/replica/content/*.json: every
-article is `related`, `background` or `unrelated` for the seed story) and prints, per outlet
-and overall: precision, recall, F1, background and unrelated articles linked, and article
-fetches per related article found.
+For each source piece (by default: the bundled one, the seed in ../shared/seed/ when it is
+there, and the second story's piece, data/sources/nk-destroyer-choe-hyon.txt), crawls the
+replica with the real `newsagg crawl --replica` into a fresh DB (the snapshot is the one the
+crawl picks for the piece's date), then compares the `coverage` rows with the replica's labels
+(data/replica/content/*.json: `label` related/background/unrelated for the 2+2 story,
+`story`/`story_label` for the others). Only articles the snapshot had published count. Prints,
+per outlet and overall: precision, recall, F1, background and unrelated articles linked,
+article fetches per related article found, the share of unrelated candidates left unfetched,
+and related articles the pre-filter skipped.
 """
 
 from __future__ import annotations
@@ -17,22 +21,45 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "data" / "replica" / "content"
+SEED = ROOT.parent / "shared" / "seed" / "source-piece.txt"
 sys.path.insert(0, str(ROOT))
 
-from crawler.replica_sites import URL_TEMPLATES, replica_articles  # noqa: E402
+from crawler.replica import snapshot_for  # noqa: E402
+from crawler.replica_sites import LATER_SNAPSHOTS, SNAPSHOT, URL_TEMPLATES, replica_articles  # noqa: E402
+
+# name -> (source file, its publication day if it has none, story key in the labels)
+SOURCES = {
+    "bundled": (ROOT / "data" / "sources" / "korea-us-2plus2-talks.txt", None, None),
+    "seed": (SEED, "2025-04-22", None),
+    "second (destroyer)": (
+        ROOT / "data" / "sources" / "nk-destroyer-choe-hyon.txt",
+        None,
+        "destroyer",
+    ),
+}
 
 
-def labels() -> dict[str, tuple[str, str]]:
-    """canonical URL -> (outlet, label) for every replica article."""
-    return {url: (outlet, a["label"]) for url, (outlet, a) in replica_articles(CONTENT).items()}
+def label_of(article: dict, story: str | None) -> str:
+    if story is None:
+        return article["label"]
+    return article.get("story_label", "unrelated") if article.get("story") == story else "unrelated"
 
 
-def evaluate(db: Path, source_id: int = 1) -> dict[str, dict]:
-    truth = labels()
+def labels(story: str | None, until: datetime) -> dict[str, tuple[str, str]]:
+    """canonical URL -> (outlet, label) for every replica article published by ``until``."""
+    return {
+        url: (outlet, label_of(a, story))
+        for url, (outlet, a) in replica_articles(CONTENT).items()
+        if datetime.fromisoformat(a["published"].replace("Z", "+00:00")) <= until
+    }
+
+
+def evaluate(db: Path, truth: dict[str, tuple[str, str]], source_id: int = 1) -> dict[str, dict]:
     with sqlite3.connect(db) as conn:
         linked = {
             u
@@ -43,10 +70,18 @@ def evaluate(db: Path, source_id: int = 1) -> dict[str, dict]:
             )
         }
         fetched = {u for (u,) in conn.execute("select canonical_url from articles")}
+        prefiltered = {
+            u
+            for (u,) in conn.execute(
+                "select url from discoveries where source_id = ? and reason = 'prefilter-score'",
+                [source_id],
+            )
+        }
     report = {}
     for outlet in [*URL_TEMPLATES, "all"]:
         mine = {u: lab for u, (o, lab) in truth.items() if outlet in ("all", o)}
         related = {u for u, lab in mine.items() if lab == "related"}
+        unrelated = {u for u, lab in mine.items() if lab == "unrelated"}
         hits = linked & mine.keys()
         tp = len(hits & related)
         precision = tp / len(hits) if hits else 0.0
@@ -62,45 +97,65 @@ def evaluate(db: Path, source_id: int = 1) -> dict[str, dict]:
             "unrelated_linked": kinds["unrelated"],
             "fetches_per_related_found": round(len(fetched & mine.keys()) / tp, 2) if tp else None,
             "unrelated_left_unfetched": round(
-                1
-                - len(fetched & {u for u, lab in mine.items() if lab == "unrelated"})
-                / max(1, sum(lab == "unrelated" for lab in mine.values())),
-                3,
+                1 - len(fetched & unrelated) / max(1, len(unrelated)), 3
             ),
+            "related_lost_in_prefilter": len(related & prefiltered),
         }
     return report
 
 
+def crawl(db: Path, source: Path, published: str | None) -> None:
+    command = [
+        sys.executable,
+        "-m",
+        "crawler.cli",
+        "crawl",
+        "--replica",
+        "--db",
+        str(db),
+        "--source",
+        str(source),
+        "-s",
+        "NEWSAGG_PROGRESS_INTERVAL=0",
+    ]
+    if published:
+        command += ["--published", published]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.exit(f"crawl of {source} failed:\n{result.stderr}")
+
+
+def source_day(db: Path) -> str:
+    with sqlite3.connect(db) as conn:
+        (analysis,) = conn.execute(
+            "select json_extract(analysis, '$.published') from sources"
+        ).fetchone()
+    return analysis
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--source", help="source piece (default: the bundled one)")
+    parser.add_argument("--source", help="one source piece instead of the default three")
     parser.add_argument("--published", help="its publication day, if it has none")
+    parser.add_argument("--story", help="its story key in the labels (default: the 2+2 story)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "bench.db"
-        command = [
-            sys.executable,
-            "-m",
-            "crawler.cli",
-            "crawl",
-            "--replica",
-            "--db",
-            str(db),
-            "-s",
-            "NEWSAGG_PROGRESS_INTERVAL=0",
-        ]
-        if args.source:
-            command += ["--source", args.source]
-        if args.published:
-            command += ["--published", args.published]
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            sys.exit(f"crawl failed:\n{result.stderr}")
-        report = evaluate(db)
-    columns = list(next(iter(report.values())))
-    print(f"{'outlet':12} " + " ".join(f"{c:>10.10}" for c in columns))
-    for outlet, row in report.items():
-        print(f"{outlet:12} " + " ".join(f"{row[c]!s:>10.10}" for c in columns))
+    sources = (
+        {args.source: (Path(args.source), args.published, args.story)}
+        if args.source
+        else {k: v for k, v in SOURCES.items() if v[0].exists()}
+    )
+    snapshot_times = {s[:10]: datetime.fromisoformat(s) for s in (SNAPSHOT, *LATER_SNAPSHOTS)}
+    for name, (path, published, story) in sources.items():
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "bench.db"
+            crawl(db, path, published)
+            snapshot = snapshot_for([source_day(db)])
+            report = evaluate(db, labels(story, snapshot_times[snapshot]))
+        print(f"\n{name}: {path.name} (replica snapshot {snapshot})")
+        columns = list(next(iter(report.values())))
+        print(f"{'outlet':12} " + " ".join(f"{c:>10.10}" for c in columns))
+        for outlet, row in report.items():
+            print(f"{outlet:12} " + " ".join(f"{row[c]!s:>10.10}" for c in columns))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import click
 
 from crawler import db as dbmod
 from crawler.outlets import OUTLETS
+from crawler.replica import snapshots as replica_snapshots
 from crawler.source import SourceError, load_source
 from crawler.timeutil import parse_day
 from pipelines.relevance import default_source_ids
@@ -57,6 +58,14 @@ def check_day(value: str | None) -> str | None:
         return parse_day(value).isoformat()
     except ValueError as exc:
         raise UserError(str(exc)) from None
+
+
+def check_snapshot(day: str | None) -> str | None:
+    if day is not None and day not in replica_snapshots():
+        raise UserError(
+            f"no replica snapshot {day!r} (there are: {', '.join(replica_snapshots())})"
+        )
+    return day
 
 
 def check_outlets(names: tuple[str, ...]) -> list[str]:
@@ -117,6 +126,13 @@ def cli():
     "--replica", is_flag=True, help="Serve the bundled offline replica on 127.0.0.1 and crawl it."
 )
 @click.option(
+    "--replica-at",
+    metavar="DAY",
+    help="Replica snapshot to crawl (implies --replica): "
+    + ", ".join(replica_snapshots())
+    + ". Default: the first one at least two days after the newest source piece.",
+)
+@click.option(
     "--outlet-url",
     "outlet_urls",
     multiple=True,
@@ -145,6 +161,7 @@ def crawl(
     outlets,
     db_path,
     replica,
+    replica_at,
     outlet_urls,
     since,
     until,
@@ -160,7 +177,8 @@ def crawl(
         db_path=db_path,
         outlets=check_outlets(outlets),
         outlet_urls=parse_outlet_urls(outlet_urls),
-        replica=replica,
+        replica=replica or bool(replica_at),
+        replica_at=check_snapshot(replica_at),
         since=check_day(since),
         until=check_day(until),
         refresh=refresh,
@@ -401,11 +419,7 @@ def search(query, limit, db_path, as_json):
     """Full-text search over stored articles (SQLite FTS5 syntax: tariff, "july package", a OR b)."""
     db = open_db(db_path)
     try:
-        rows = list(
-            db.table("articles").search(
-                query, limit=limit, columns=["id", "outlet", "published", "title", "canonical_url"]
-            )
-        )
+        rows = dbmod.search(db, query, limit=limit)
     except sqlite3.OperationalError as exc:
         raise UserError(f"bad search query {query!r}: {exc}") from None
     if as_json:

@@ -15,7 +15,7 @@ from scrapy.spiderloader import SpiderLoader
 
 from crawler import db as dbmod
 from crawler.middlewares import unreachable_hosts
-from crawler.replica import Replica
+from crawler.replica import Replica, snapshot_for
 from pipelines.dedupe import link_copies
 from pipelines.relevance import date_window, load_profiles, rescore_source
 
@@ -45,6 +45,8 @@ class CrawlOptions:
     outlets: list[str]
     outlet_urls: dict[str, str] = field(default_factory=dict)
     replica: bool = False
+    # Replica snapshot day; None: chosen from the sources' dates (``snapshot_for``).
+    replica_at: str | None = None
     since: str | None = None
     until: str | None = None
     refresh: bool = False
@@ -158,16 +160,14 @@ def run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
 
 def _run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
     db = dbmod.connect(options.db_path)
-    # We hold the writer lock: a run still marked running was killed.
-    with dbmod.immediate(db):
-        db.execute("update runs set status = 'interrupted' where status = 'running'")
-    run_id = dbmod.start_run(db, {**_jsonable(options), "source_ids": source_ids})
-    status, per_outlet, rescored, copies = "failed", {}, {}, {}
+    run_id = open_run(db, {**_jsonable(options), "source_ids": source_ids})
+    status, per_outlet, settings, rescored, copies = "failed", {}, None, {}, {}
     try:
         with contextlib.ExitStack() as stack:
             base_urls = dict(options.outlet_urls)
             if options.replica:
-                replica = stack.enter_context(Replica(options.outlets))
+                snapshot = options.replica_at or snapshot_for(source_days(db, source_ids))
+                replica = stack.enter_context(Replica(options.outlets, snapshot=snapshot))
                 base_urls.update(replica.base_urls)
             settings = build_settings(options, source_ids, run_id, base_urls)
             process = CrawlerProcess(settings)
@@ -181,20 +181,56 @@ def _run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
                 process.crawl(crawler)
             process.start()
             per_outlet = {slug: c.stats.get_stats() for slug, c in crawlers.items()}
-        rescored, copies = rescore_all(db, settings)
         status = "finished"
     finally:
-        stats = {slug: _jsonable(s) for slug, s in per_outlet.items()}
-        stats["sources"] = {str(k): v for k, v in rescored.items()}
-        stats["copies"] = copies
-        dbmod.finish_run(db, run_id, status, stats)
-        db.close()
+        try:
+            rescored, copies = close_run(db, run_id, settings, per_outlet, status)
+        finally:
+            db.close()
     unreachable: dict[str, str] = {}
     for s in per_outlet.values():
         unreachable.update(unreachable_hosts(s))
     return CrawlResult(
         run_id=run_id, stats=per_outlet, unreachable=unreachable, sources=rescored, copies=copies
     )
+
+
+def open_run(db, args: dict) -> int:
+    """Start a `runs` row. The caller holds the writer lock, so a run still marked running was
+    killed: it is marked interrupted first."""
+    with dbmod.immediate(db):
+        db.execute("update runs set status = 'interrupted' where status = 'running'")
+    return dbmod.start_run(db, args)
+
+
+def close_run(
+    db, run_id: int, settings: Settings | None, per_outlet: dict[str, dict], status: str
+) -> tuple[dict[int, dict], dict]:
+    """End a run: unless the crawl failed, settle copies and rescore (``rescore_all``); then
+    record the status and the stats (per outlet, per source, copies) on its `runs` row.
+
+    A failing rescore marks the run failed and is raised. Returns (per-source counts, copies).
+    """
+    rescored, copies = {}, {}
+    try:
+        if status != "failed":
+            try:
+                rescored, copies = rescore_all(db, settings)
+            except BaseException:
+                status = "failed"
+                raise
+    finally:
+        stats = {slug: _jsonable(s) for slug, s in per_outlet.items()}
+        stats["sources"] = {str(k): v for k, v in rescored.items()}
+        stats["copies"] = copies
+        dbmod.finish_run(db, run_id, status, stats)
+    return rescored, copies
+
+
+def source_days(db, source_ids: list[int]) -> list[str]:
+    """Publication days of these sources (the tracked ones if none), where known."""
+    rows = dbmod.get_sources(db, source_ids or None)
+    return [r["analysis"]["published"] for r in rows if r["analysis"].get("published")]
 
 
 def rescore_all(db, settings: Settings) -> tuple[dict[int, dict], dict]:

@@ -364,3 +364,24 @@ def export_rows(
     for row in db.query(sql, params):
         row.pop("minhash", None)
         yield decode_row({**row, "coverage": json.loads(row["coverage"])})
+
+
+SEARCH_COLUMNS = ("id", "outlet", "published", "title", "canonical_url")
+
+
+def search(
+    db: sqlite_utils.Database, query: str, limit: int = 20, columns=SEARCH_COLUMNS
+) -> list[dict]:
+    """Articles matching an FTS5 query, best bm25 rank first (`newsagg search`).
+
+    FTS5 ranks the matches inside its own index and hands back only the ``limit`` best
+    rowids; only those rows are then read from ``articles``. Raises sqlite3.OperationalError
+    on a malformed query.
+    """
+    wanted = ", ".join(f'a."{c}"' for c in columns)
+    sql = (
+        f"select {wanted} from (select rowid, rank from articles_fts "
+        "where articles_fts match ? order by rank limit ?) as f "
+        "join articles a on a.rowid = f.rowid order by f.rank"
+    )
+    return list(db.query(sql, [query, limit]))

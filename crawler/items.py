@@ -23,6 +23,8 @@ class Candidate:
     language: str | None = None
     # The title was made from the URL's slug (the entry had none).
     title_from_url: bool = False
+    # The site-search query that returned it: the site says the article matches it.
+    search_query: str | None = None
 
 
 @dataclass

@@ -40,6 +40,11 @@ from crawler.urls import canonical_url, outlet_urls
 from pipelines.relevance import crawl_profiles
 
 
+def searched_for(candidate: dict, profile) -> list[str]:
+    query = candidate.get("search_query")
+    return [query] if query and query in profile.queries else []
+
+
 class PrefilterMiddleware(BaseSpiderMiddleware):
     def __init__(self, crawler, profiles, window, min_score, refresh, db_path, languages=("en",)):
         super().__init__(crawler)
@@ -128,7 +133,12 @@ class PrefilterMiddleware(BaseSpiderMiddleware):
             return self._skip(candidate, canonical, "out-of-window", None)
         scores = {
             p.source_id: quick_score(
-                p, candidate.get("title"), candidate.get("description"), candidate.get("keywords")
+                p,
+                candidate.get("title"),
+                candidate.get("description"),
+                # A search hit matched its query somewhere in its text: evidence as good as
+                # a keyword, though only for the source whose query it was.
+                [*(candidate.get("keywords") or []), *searched_for(candidate, p)],
             )["score"]
             for p in self.profiles
         }

@@ -11,21 +11,28 @@ What the real sites do beyond static files is data in the outlet's folder, writt
   ``x-datadome``), with a body file;
 - ``_search.json`` describes a site search: the path, the query parameter, page templates and
   an index of the articles it can find.
+
+The base folders show the sites as they stood at ``SNAPSHOT``; ``Replica(..., snapshot=DAY)``
+lays a later snapshot's overlay (``data/replica/at-DAY/<outlet>/``: the feeds, sitemaps,
+listings and search that changed) over them.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import re
-import sys
 import threading
+from datetime import date, timedelta
 from functools import partial
 from html import escape
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+from crawler.replica_sites import SNAPSHOT
 
 REPLICA_ROOT = Path(__file__).resolve().parent.parent / "data" / "replica"
 
@@ -39,16 +46,33 @@ def query_key(path: str, query: str) -> str:
 
 
 class Site:
-    """One outlet's folder, with its rules and search index loaded once."""
+    """One outlet's folder (under an optional snapshot overlay), rules and search loaded once."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, overlay: Path | None = None):
         self.directory = directory
-        rules = directory / "_rules.json"
-        self.rules = json.loads(rules.read_text(encoding="utf-8")) if rules.exists() else []
-        search = directory / "_search.json"
-        self.search = json.loads(search.read_text(encoding="utf-8")) if search.exists() else None
+        self.roots = [d.resolve() for d in (overlay, directory) if d is not None and d.is_dir()]
+        rules = self.find("_rules.json")
+        self.rules = json.loads(rules.read_text(encoding="utf-8")) if rules else []
+        search = self.find("_search.json")
+        self.search = json.loads(search.read_text(encoding="utf-8")) if search else None
         self.requests: list[str] = []
         self.lock = threading.Lock()
+
+    def find(self, rel: str) -> Path | None:
+        """The file for ``rel``: the overlay's if it has one, else the base folder's."""
+        for root in self.roots:
+            target = (root / rel).resolve()
+            if root not in target.parents:
+                return None
+            # Like the real sites: /a/b serves a/b, a/b.html or (for /a/b/ and /a/b) a/b/index.html.
+            for candidate in (
+                target,
+                target.with_name(target.name + ".html"),
+                target / "index.html",
+            ):
+                if candidate.is_file():
+                    return candidate
+        return None
 
     def rule_for(self, path: str) -> dict | None:
         for rule in self.rules:
@@ -92,7 +116,7 @@ class ReplicaHandler(SimpleHTTPRequestHandler):
             return self.send_text(HTTPStatus.OK, self.site.search_page(query), "text/html")
         rule = self.site.rule_for(parts.path)
         if rule:
-            body = (self.site.directory / rule["body"]).read_text(encoding="utf-8")
+            body = self.site.find(rule["body"]).read_text(encoding="utf-8")
             return self.send_text(rule["status"], body, "text/html", rule.get("headers", {}))
         return super().do_GET()
 
@@ -107,21 +131,12 @@ class ReplicaHandler(SimpleHTTPRequestHandler):
         self.wfile.write(data)
 
     def translate_path(self, path: str) -> str:
-        root = Path(self.directory).resolve()
         parts = urlsplit(path)
         for rel in (query_key(parts.path, parts.query), query_key(parts.path, "")):
-            target = (root / rel).resolve()
-            if root not in target.parents:
-                return str(root / "__outside__")
-            # Like the real sites: /a/b serves a/b, a/b.html or (for /a/b/ and /a/b) a/b/index.html.
-            for candidate in (
-                target,
-                target.with_name(target.name + ".html"),
-                target / "index.html",
-            ):
-                if candidate.is_file():
-                    return str(candidate)
-        return str(root / "__missing__")
+            found = self.site.find(rel)
+            if found:
+                return str(found)
+        return str(self.site.directory / "__missing__")
 
     def guess_type(self, path):
         if Path(path).suffix in self.extensions_map:
@@ -148,14 +163,21 @@ class ReplicaHandler(SimpleHTTPRequestHandler):
 class Replica:
     """Servers for the given outlets; ``base_urls`` maps slug -> http://127.0.0.1:PORT."""
 
-    def __init__(self, slugs: list[str], root: Path = REPLICA_ROOT):
+    def __init__(self, slugs: list[str], root: Path = REPLICA_ROOT, snapshot: str | None = None):
         self.servers: dict[str, ThreadingHTTPServer] = {}
         self.sites: dict[str, Site] = {}
+        overlay = None
+        if snapshot and snapshot != SNAPSHOT[:10]:
+            overlay = root / f"at-{snapshot}"
+            if not overlay.is_dir():
+                raise FileNotFoundError(
+                    f"no replica snapshot {snapshot!r}; there are: {', '.join(snapshots(root))}"
+                )
         for slug in slugs:
             directory = root / slug
             if not (directory / "robots.txt").is_file():
                 raise FileNotFoundError(f"no replica for outlet {slug!r} in {root}")
-            site = self.sites[slug] = Site(directory)
+            site = self.sites[slug] = Site(directory, overlay and overlay / slug)
             handler = type(f"{slug.title()}Handler", (ReplicaHandler,), {"site": site})
             self.servers[slug] = ThreadingHTTPServer(
                 ("127.0.0.1", 0), partial(handler, directory=str(directory))
@@ -188,8 +210,27 @@ def available(root: Path = REPLICA_ROOT) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / "robots.txt").is_file())
 
 
+def snapshots(root: Path = REPLICA_ROOT) -> list[str]:
+    """The days the replica can show, oldest first: the base snapshot, then the overlays."""
+    return [SNAPSHOT[:10], *sorted(p.name[3:] for p in root.glob("at-*") if p.is_dir())]
+
+
+def snapshot_for(published: list[str], root: Path = REPLICA_ROOT) -> str:
+    """The first snapshot at least two days after the newest of these source dates (the
+    coverage has had time to appear), else the last one."""
+    days = snapshots(root)
+    if not published:
+        return days[0]
+    wanted = (date.fromisoformat(max(published)[:10]) + timedelta(days=2)).isoformat()
+    return next((d for d in days if d >= wanted), days[-1])
+
+
 if __name__ == "__main__":
-    with Replica(sys.argv[1:] or available()) as replica:
+    parser = argparse.ArgumentParser(description="Serve the offline replica on 127.0.0.1.")
+    parser.add_argument("outlets", nargs="*", help="default: all")
+    parser.add_argument("--at", choices=snapshots(), help="snapshot day (default: the first)")
+    args = parser.parse_args()
+    with Replica(args.outlets or available(), snapshot=args.at) as replica:
         for slug, url in replica.base_urls.items():
             print(f"{slug:12} {url}")
         print("serving; Ctrl-C to stop", flush=True)

@@ -3,21 +3,30 @@
 ``data/replica/content/<outlet>-*.json`` holds the articles (text written for this project,
 facts and dates from OUTLETS.md) with labels for the evaluation. The renderers in
 ``crawler/replica_sites/`` turn them into ``data/replica/<outlet>/`` in the shape of the real
-sites: robots.txt, feeds, sitemaps, search and article pages. The rendered files are
-committed; a test checks they are up to date.
+sites: robots.txt, feeds, sitemaps, search and article pages, as they stood at ``SNAPSHOT``.
+Each later snapshot is an overlay, ``data/replica/at-YYYY-MM-DD/<outlet>/``, holding only the
+files that differ (feeds, sitemaps, listings, search). The rendered files are committed; a
+test checks they are up to date.
 """
 
 from __future__ import annotations
 
+import filecmp
 import importlib
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
-from crawler.replica_sites import load_content
+from crawler.replica_sites import LATER_SNAPSHOTS, SNAPSHOT, load_content
 
 REPLICA = Path(__file__).resolve().parent.parent / "data" / "replica"
 OUTLETS = ("yonhap", "koreaherald", "reuters", "nikkei")
+
+
+def snapshot_dir(root: Path, snapshot: str) -> Path | None:
+    """Where a snapshot's overlay lives; None for the base snapshot."""
+    return None if snapshot == SNAPSHOT else root / f"at-{snapshot[:10]}"
 
 
 def build_all(root: Path = REPLICA) -> dict[str, int]:
@@ -27,7 +36,20 @@ def build_all(root: Path = REPLICA) -> dict[str, int]:
         if out.exists() and not out.is_symlink():
             shutil.rmtree(out)
         module = importlib.import_module(f"crawler.replica_sites.{slug}")
-        counts[slug] = module.build(load_content(slug, root / "content"), out)
+        content = load_content(slug, root / "content")
+        counts[slug] = module.build(content, out, SNAPSHOT)
+        for snapshot in LATER_SNAPSHOTS:
+            overlay = snapshot_dir(root, snapshot) / slug
+            if overlay.exists():
+                shutil.rmtree(overlay)
+            with tempfile.TemporaryDirectory() as tmp:
+                module.build(content, Path(tmp), snapshot)
+                for path in sorted(Path(tmp).rglob("*")):
+                    rel = path.relative_to(tmp)
+                    base = out / rel
+                    if path.is_file() and not (base.is_file() and filecmp.cmp(path, base, False)):
+                        (overlay / rel).parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copyfile(path, overlay / rel)
     return counts
 
 

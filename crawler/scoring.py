@@ -3,17 +3,21 @@
 Pure functions over the source's stored analysis, so the pre-filter, the pipeline, the
 ``related --explain`` view and the benchmark all score the same way.
 
-The full score mixes three components (``WEIGHTS``):
+The full score is the content match, scaled down when the article is someone else's story:
+
+    score = (0.6 terms + 0.25 entities + 0.15 date) x (FOCUS_FLOOR + (1 - FOCUS_FLOOR) focus)
+
 - ``terms``: cosine similarity between rarity-weighted term vectors of the source and the
   article. The source vector is expanded with the story's own vocabulary, learnt from the
   articles already linked with high confidence (Rocchio feedback, see ``feedback_vector``), so
   coverage written after the source ("July package") is still recognised;
 - ``entities``: the weighted share of the source's people, organisations and places that the
   article names;
+- ``date``: closeness of the article's date to the source's date and the dates it mentions;
 - ``focus``: the other direction: the share of the article's own most mentioned names that the
-  source knows. A piece on Japan's tariff talks names Bessent and Trump too, but its
-  Akazawa, Tokyo and Ishiba are not the source's story;
-- ``date``: closeness of the article's date to the source's date and the dates it mentions.
+  source knows, 0 when its main actor is a stranger. A piece on Japan's tariff talks names
+  Bessent and Trump too, but its Akazawa, Tokyo and Ishiba are not the source's story. Focus
+  only ever takes away: an article that names nobody foreign is judged on its content.
 """
 
 from __future__ import annotations
@@ -23,10 +27,21 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from crawler.textutil import bigrams, name_phrases, phrase_key, rarity, terms
+from crawler.textutil import (
+    COUNTRIES,
+    bigrams,
+    name_key,
+    name_phrases,
+    phrase_key,
+    rarity,
+    stem,
+    terms,
+)
 
 KIND_WEIGHT = {"person": 1.6, "organisation": 1.2, "place": 0.5, "other": 0.6}
-WEIGHTS = {"terms": 0.55, "entities": 0.15, "focus": 0.2, "date": 0.1}
+WEIGHTS = {"terms": 0.6, "entities": 0.25, "date": 0.15}
+# What is left of the content score when the focus is 0.
+FOCUS_FLOOR = 0.5
 # The article-side names that count for ``focus``: its most mentioned ones.
 FOCUS_NAMES = 6
 # Cosine similarity at which the terms component saturates at 1.0.
@@ -99,7 +114,13 @@ class Profile:
         for ent in analysis.get("entities", []):
             weight = KIND_WEIGHT.get(ent["kind"], 0.6) * (1 + math.log(ent["count"]))
             weight *= rarity(ent["variants"][0])
-            ents.append((ent["name"], tuple(ent["variants"]), weight))
+            # As written (to find in running text) and as named (to compare with names).
+            keys = tuple(
+                dict.fromkeys(
+                    name_key(v, aliases) for aliases in (False, True) for v in ent["variants"]
+                )
+            )
+            ents.append((ent["name"], keys, weight))
         days = [
             date.fromisoformat(v) for v in analysis.get("event_dates", []) if not v.startswith("--")
         ]
@@ -130,33 +151,52 @@ class Profile:
         )
 
 
+QUERY_MIN_RARITY = 0.55
+
+
 def search_queries(analysis: dict, people: int = 2, phrases: int = 3) -> tuple[str, ...]:
     """The source's most mentioned people, then its strongest phrases that name nobody."""
     persons = [e for e in analysis.get("entities", []) if e["kind"] == "person"]
     persons.sort(key=lambda e: -e["count"])
     names = [e["name"] for e in persons[:people]]
     name_words = {w.lower() for e in persons for w in e["name"].split()}
+    # A phrase worth a search: two words, nobody's name, not a country (every page of the site
+    # says "South Korea"), and not common ("korea trade").
     found = [
-        t for t, _ in analysis.get("terms", []) if " " in t and not set(t.split()) & name_words
+        t
+        for t, _ in analysis.get("terms", [])
+        if " " in t
+        and not set(t.split()) & name_words
+        and not any(f" {c} " in f" {t} " for c in COUNTRIES)
+        and rarity(t) >= QUERY_MIN_RARITY
     ]
     return tuple(names + found[:phrases])
 
 
 def entity_focus(profile: Profile, text: str) -> tuple[float, list[str]]:
-    """Share of the text's most mentioned names the source knows (0.5 when it names none)."""
-    counts = Counter(k for k in (phrase_key(n) for n in name_phrases(text)) if k)
+    """Share of the text's most mentioned names the source knows (0.5 when it names none).
+
+    Known: the source's names (or a word of one: "Choi") and its key terms ("2+2"). When
+    one of them is a country the source does not name, the focus is 0.
+    """
+    counts = Counter(k for k in (name_key(n) for n in name_phrases(text)) if k)
     top = counts.most_common(FOCUS_NAMES)
     total = sum(c for _, c in top)
     if not total:
         return 0.5, []
-    known = profile.entity_keys
+    known = profile.entity_keys | profile.terms.keys()
     words = profile.entity_words
     foreign = [k for k, _ in top if not (k in known or any(w in words for w in k.split()))]
+    if any(k in COUNTRIES for k in foreign):
+        # A country among its main names that the source never names: another country's
+        # story (Japan's tariff talks name Bessent and Trump too, but mostly Japan).
+        return 0.0, foreign
     return 1 - sum(c for k, c in top if k in foreign) / total, foreign
 
 
 def _keyed(text: str) -> str:
-    return f" {' '.join(phrase_key(text).split())} "
+    """Text in the form entity keys are matched in: ``name_key`` word by word."""
+    return f" {' '.join(stem(w) for w in phrase_key(text).split())} "
 
 
 def entity_overlap(profile: Profile, keyed: str) -> tuple[float, list[str]]:
@@ -221,7 +261,8 @@ def full_score(
         "focus": f_score,
         "date": d_score,
     }
-    score = sum(WEIGHTS[k] * v for k, v in components.items())
+    content = sum(WEIGHTS[k] * components[k] for k in WEIGHTS)
+    score = content * (FOCUS_FLOOR + (1 - FOCUS_FLOOR) * f_score)
     shared = sorted((k for k in vector if k in expanded), key=lambda k: -vector[k] * expanded[k])[
         :15
     ]

@@ -59,6 +59,9 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 900,
 }
 EXTENSIONS = {
+    # Before the built-in extensions (0): a bare `scrapy crawl` (scrapyd) gets its run row,
+    # sources and local-server settings before anything reads them. See crawler/extensions.py.
+    "crawler.extensions.RunRecorder": -100,
     "crawler.middlewares.ProgressReporter": 500,
 }
 
@@ -80,9 +83,9 @@ NEWSAGG_WINDOW_DAYS_AFTER = 14
 NEWSAGG_SINCE: str | None = None
 NEWSAGG_UNTIL: str | None = None
 # Score (0..1) an extracted article needs to be linked to a source in `coverage`.
-NEWSAGG_MIN_SCORE = 0.40
+NEWSAGG_MIN_SCORE = 0.28
 # Articles scoring at least this before feedback teach the scorer the story's vocabulary.
-NEWSAGG_FEEDBACK_MIN_SCORE = 0.55
+NEWSAGG_FEEDBACK_MIN_SCORE = 0.40
 # Quick score (0..1) on discovery metadata (title, keywords, description) needed to fetch.
 NEWSAGG_PREFILTER_MIN_SCORE = 0.06
 # Languages to keep, where discovery says (Reuters' news sitemap mixes languages).

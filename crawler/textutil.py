@@ -93,15 +93,28 @@ def name_phrases(text: str) -> list[str]:
 
     A statistical NER model would be better; this is the dependency-free first version:
     runs of capitalised words, allowing "of"/"for"/"and"/"the" inside, hyphenated Korean given
-    names and acronyms, minus sentence openers and titles.
+    names and acronyms, minus sentence openers and titles. A single common word seen
+    capitalised only where a sentence starts ("Analysis:", "Inside the ...") is no name.
     """
-    found = []
+    found: list[tuple[str, bool]] = []
     for line in text.split("\n"):
         if _is_heading(line):
             continue
         for match in _NAME.finditer(line):
-            found.extend(_trim_name(match.group(0).split()))
-    return found
+            opener = _SENTENCE_START.search(line[: match.start()]) is not None
+            # "Japan-US talks" names two countries; "Duk-geun" is one given name.
+            for part in re.split(r"-(?=[A-Z])", match.group(0)):
+                found.extend((name, opener) for name in _trim_name(part.split()))
+    mid_sentence = {name for name, opener in found if not opener}
+    return [
+        name
+        for name, opener in found
+        if not opener or " " in name or name in mid_sentence or zipf_frequency(name, "en") < 3.5
+    ]
+
+
+# What precedes a sentence's first word: nothing, a full stop, a colon, a quote or a dash.
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"'(]|--\s*|-\s+)\s*$")
 
 
 def _is_heading(line: str) -> bool:
@@ -136,6 +149,37 @@ def phrase_key(phrase: str) -> str:
     return re.sub(r"[^a-z0-9+ ]", "", phrase.lower().replace("-", "")).strip()
 
 
+# Names of a country that headlines and URL slugs write in several ways.
+_ALIASES = {
+    "us": "united states",
+    "usa": "united states",
+    "america": "united states",
+    "s korea": "south korea",
+    "rok": "south korea",
+    "n korea": "north korea",
+    "dprk": "north korea",
+}
+
+
+def _countries() -> frozenset[str]:
+    """Name keys of the world's countries and territories, from CLDR (Babel's English locale)."""
+    from babel import Locale
+
+    names = Locale("en").territories
+    return frozenset(name_key(name) for code, name in names.items() if code.isalpha())
+
+
+def name_key(phrase: str, aliases: bool = True) -> str:
+    """``phrase_key`` with light stemming and country aliases: what name matching compares.
+
+    URL-slug titles lose apostrophes ("south koreas"), and "U.S." is "United States".
+    """
+    key = " ".join(stem(w) for w in phrase_key(phrase).split())
+    if aliases and key in _ALIASES:
+        return " ".join(stem(w) for w in _ALIASES[key].split())
+    return key
+
+
 @lru_cache(maxsize=200_000)
 def rarity(term: str) -> float:
     """How informative a term is, 0.05..1, from its general English frequency (wordfreq).
@@ -153,3 +197,6 @@ def rarity(term: str) -> float:
     if not values:
         return 0.05
     return min(1.0, sum(values) / len(values) + (0.1 if len(values) > 1 else 0.0))
+
+
+COUNTRIES = _countries()

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from crawler import db as dbmod
 from crawler.items import ArticleItem
-from crawler.scoring import Profile, feedback_vector, full_score, term_vector
+from crawler.scoring import Profile, cosine, feedback_vector, full_score, term_vector
 from crawler.timeutil import now_iso, parse_day
 
 
@@ -102,6 +102,54 @@ class RelevancePipeline:
         return item
 
 
+# Below this many words of text an article is judged by its headline's neighbours too.
+THIN_WORDS = 40
+NEIGHBOURS = 3
+# Headline similarity (cosine) a neighbour needs to count; the closest count most (cubed).
+NEIGHBOUR_MIN_SIMILARITY = 0.2
+
+
+def by_headline(rows: list[dict], results: dict[int, dict]) -> None:
+    """Thin rows (blocked pages: a headline, a date, maybe keywords) borrow the judgement of
+    the articles with a text whose headlines are most like theirs.
+
+    A 401 leaves too few words for the term and name components to say much, but a headline
+    much like those of articles that were read and scored is about what they are about. The
+    neighbours' scores, weighted by headline similarity, stand in when they are higher; the
+    neighbours are recorded in ``matched`` for ``related --explain``.
+    """
+    rich = [r for r in rows if len((r["text"] or "").split()) >= THIN_WORDS]
+    headlines = {r["id"]: term_vector(headline_text(r)) for r in rows}
+    for row in rows:
+        if len((row["text"] or "").split()) >= THIN_WORDS:
+            continue
+        mine = headlines[row["id"]]
+        near = sorted(
+            ((cosine(mine, headlines[r["id"]]), r) for r in rich),
+            key=lambda pair: -pair[0],
+        )[:NEIGHBOURS]
+        near = [(sim, r) for sim, r in near if sim >= NEIGHBOUR_MIN_SIMILARITY]
+        if not near:
+            continue
+        borrowed = sum(sim**3 * results[r["id"]]["score"] for sim, r in near) / sum(
+            sim**3 for sim, _ in near
+        )
+        result = results[row["id"]]
+        result["neighbours"] = [
+            {"title": r["title"], "similarity": round(sim, 3), "score": results[r["id"]]["score"]}
+            for sim, r in near
+        ]
+        result["own_score"] = result["score"]
+        result["score"] = round(max(result["score"], borrowed), 4)
+
+
+def headline_text(row: dict) -> str:
+    keywords = row["keywords"]
+    if isinstance(keywords, str):
+        keywords = json.loads(keywords or "[]")
+    return "\n".join([row["title"] or "", *(keywords or [])])
+
+
 def rescore_source(
     db,
     profile: Profile,
@@ -143,10 +191,15 @@ def rescore_source(
     confident = [vectors[i] for s, i in first if s >= feedback_min_score][:feedback_docs]
     story = feedback_vector(confident) if len(confident) >= 2 else {}
     final = profile.with_feedback(story)
+    results = {
+        r["id"]: full_score(final, r["title"], r["body"], r["published"], vectors[r["id"]])
+        for r in rows
+    }
+    by_headline(rows, results)
     now = now_iso()
     coverage, decisions = [], []
     for r in rows:
-        result = full_score(final, r["title"], r["body"], r["published"], vectors[r["id"]])
+        result = results[r["id"]]
         result["linked"] = result["score"] >= min_score
         if result["linked"]:
             coverage.append(

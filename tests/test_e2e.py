@@ -230,7 +230,11 @@ def test_related_lists_linked_coverage_with_scores(crawled):
     rows = [json.loads(line) for line in as_json.stdout.splitlines()]
     shown = len(rows) + sum(len(r["copies"]) for r in rows)
     assert shown == query(db, "select count(*) from coverage")[0][0]
-    assert all(0 < r["score"] <= 1 and r["matched"]["entities"] for r in rows)
+    # Each link says why: the names it shares, or (a headline-only row) its neighbours.
+    assert all(
+        0 < r["score"] <= 1 and (r["matched"]["entities"] or r["matched"].get("neighbours"))
+        for r in rows
+    )
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
     assert all(
         c["relation"] in {"update", "syndicated", "near-duplicate"}

@@ -7,7 +7,7 @@ import urllib.request
 
 from conftest import REPLICA
 
-from crawler.replica import Replica
+from crawler.replica import Replica, snapshot_for, snapshots
 from crawler.replica_build import build_all
 
 
@@ -37,3 +37,38 @@ def test_server_maps_article_paths_and_hides_what_is_outside():
                 assert exc.code == 404
             else:
                 raise AssertionError(f"{path} should be 404")
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url) as response:
+        return response.read().decode("utf-8")
+
+
+def test_a_later_snapshot_shows_what_was_published_since_and_nothing_before_it_does():
+    later_story = "AEN20250430605000325"  # published 2025-04-30 06:14 KST
+    with Replica(["yonhap", "koreaherald"]) as then:
+        assert later_story not in fetch(then.base_urls["yonhap"] + "/RSS/news.xml")
+        assert "/article/10511276" not in fetch(
+            then.base_urls["koreaherald"] + "/search?q=destroyer"
+        )
+    with Replica(["yonhap", "koreaherald"], snapshot="2025-05-01") as now:
+        assert later_story in fetch(now.base_urls["yonhap"] + "/RSS/news.xml")
+        assert "/article/10511276" in fetch(now.base_urls["koreaherald"] + "/search?q=destroyer")
+        # Pages themselves are the same in every snapshot; robots.txt comes from the base.
+        page = fetch(now.base_urls["yonhap"] + "/view/AEN20250422005200320")
+        assert "Finance minister leaves" in page
+        assert "Disallow: /search/" in fetch(now.base_urls["yonhap"] + "/robots.txt")
+
+
+def test_snapshot_choice_and_unknown_snapshots():
+    assert snapshots()[0] == "2025-04-26"
+    assert "2025-05-01" in snapshots()
+    assert snapshot_for(["2025-04-22"]) == "2025-04-26"
+    assert snapshot_for(["2025-04-22", "2025-04-29"]) == "2025-05-01"
+    assert snapshot_for([]) == "2025-04-26"
+    try:
+        Replica(["yonhap"], snapshot="2031-01-01")
+    except FileNotFoundError as exc:
+        assert "2025-05-01" in str(exc)
+    else:
+        raise AssertionError("an unknown snapshot must be refused")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
+import sys
 
 from conftest import ROOT, newsagg_command, run_newsagg
 
@@ -115,3 +117,57 @@ def test_query_commands_cannot_write_to_the_database(tmp_path):
     assert all(
         after[name][1] == 0 for name in after.keys() - before.keys() if name.endswith("-wal")
     )
+
+
+def bare_scrapy_crawl(db, *settings: str) -> subprocess.CompletedProcess:
+    """`scrapy crawl yonhap` as scrapyd runs it: no `newsagg crawl` around it."""
+    args = [
+        a for s in ("LOG_LEVEL=INFO", "NEWSAGG_PROGRESS_INTERVAL=0", *settings) for a in ("-s", s)
+    ]
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "yonhap", "-s", f"NEWSAGG_DB={db}", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_bare_scrapy_crawl_is_a_whole_run_with_rescoring_and_local_settings(tmp_path):
+    db = tmp_path / "news.db"
+    with Replica(["yonhap"]) as replica:
+        urls = json.dumps({"yonhap": replica.base_urls["yonhap"]})
+        result = bare_scrapy_crawl(db, f"NEWSAGG_OUTLET_URLS={urls}")
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db) as conn:
+        runs = conn.execute("select id, status, args, stats from runs").fetchall()
+        linked = conn.execute("select count(*) from coverage").fetchone()[0]
+        stored_by = {r for (r,) in conn.execute("select distinct run_id from articles")}
+    assert [(r[0], r[1]) for r in runs] == [(1, "finished")]
+    args, stats = json.loads(runs[0][2]), json.loads(runs[0][3])
+    assert args["started_by"] == "scrapy crawl" and args["source_ids"] == [1]
+    assert stored_by == {1}
+    # rescore_all ran at the end: its counts are on the run row.
+    assert stats["sources"]["1"]["linked"] == linked > 0
+    assert set(stats["copies"]) == {"update", "syndicated"}
+    assert stats["yonhap"]["finish_reason"] == "finished"
+    # The replica is local: the politeness delays were relaxed as `newsagg crawl` does.
+    assert "'DOWNLOAD_DELAY_JITTER': 0" in result.stderr
+
+
+def test_a_bare_scrapy_crawl_while_another_crawl_holds_the_db_writes_nothing(tmp_path):
+    db = tmp_path / "news.db"
+    assert run_newsagg("crawl", "--replica", "--outlet", "yonhap", "--db", str(db)).returncode == 0
+    with sqlite3.connect(db) as conn:
+        before = conn.execute("select count(*) from discoveries").fetchone()[0]
+    with writer_lock(str(db)):
+        result = bare_scrapy_crawl(db)
+    assert result.returncode == 0, result.stderr
+    assert f"ERROR: newsagg: a crawl is already running on {db} (pid {os.getpid()})" in (
+        result.stderr
+    )
+    assert "'finish_reason': 'newsagg_locked'" in result.stderr
+    assert "Traceback" not in result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select status from runs").fetchall() == [("finished",)]
+        assert conn.execute("select count(*) from discoveries").fetchone()[0] == before

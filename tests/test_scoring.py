@@ -99,4 +99,41 @@ def test_focus_marks_articles_whose_own_names_are_not_the_sources(profile, score
     japan = next(r for a, _, r in scored if a["id"] == "AEN20250417512000309")
     talks = next(r for a, _, r in scored if a["id"] == "AEN20250425001552320")
     assert japan["components"]["focus"] < 0.6 < talks["components"]["focus"]
-    assert {"japan", "tokyo"} <= set(japan["foreign_names"])
+    assert {"japan", "akazawa"} <= set(japan["foreign_names"])
+
+
+def test_sentence_openers_are_not_names_but_names_are():
+    from crawler.textutil import name_key, name_phrases
+
+    text = (
+        "Analysis: Seoul bets on shipbuilding.\n"
+        "Inside the deal, officials in Seoul and Tokyo disagreed. Hanwha said so."
+    )
+    names = name_phrases(text)
+    assert "Analysis" not in names and "Inside" not in names
+    assert {"Seoul", "Tokyo", "Hanwha"} <= set(names)  # Hanwha is rare, so a name anywhere
+    assert name_key("U.S.") == name_key("United States") == name_key("America")
+    assert name_key("South Koreas") == name_key("South Korea's") == "south korea"
+
+
+def test_thin_rows_borrow_the_judgement_of_read_articles_with_similar_headlines(profile):
+    from pipelines.relevance import by_headline
+
+    def row(i, title, text=None):
+        return {"id": i, "title": title, "keywords": "[]", "text": text}
+
+    rows = [
+        row(1, "Finance minister leaves for Washington for tariff talks", "word " * 200),
+        row(2, "Fine dust to reach bad levels in central regions", "word " * 200),
+        row(3, "South Korea finance minister heads to Washington for tariff talks"),
+        row(4, "Yellow dust and fine dust levels rise in central regions"),
+        row(5, "KBO tops two million fans"),
+    ]
+    results = {1: {"score": 0.9}, 2: {"score": 0.1}, 3: {"score": 0.3}, 4: {"score": 0.2}}
+    results[5] = {"score": 0.05}
+    by_headline(rows, results)
+    assert results[3]["score"] == 0.9 and results[3]["own_score"] == 0.3
+    assert results[3]["neighbours"][0]["title"].startswith("Finance minister")
+    assert results[4]["score"] == 0.2  # a low-scoring neighbour never lowers a score
+    assert results[5] == {"score": 0.05}  # nothing alike: its own score stands
+    assert "neighbours" not in results[1]  # read articles keep their own judgement

@@ -8,10 +8,31 @@ of the real site, and returns the number of article pages.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
+# The moment the replica's feeds, sitemaps, listings and search show. The base snapshot is
+# the first story's (2+2 talks, 2025-04-24); later ones are overlays in data/replica/at-DAY/
+# holding only the files that differ, so that a scheduled crawl can follow a story as it
+# develops and the second source piece (2025-04-29) has its coverage published.
 SNAPSHOT = "2025-04-26T12:00:00+09:00"
+LATER_SNAPSHOTS = ("2025-05-01T12:00:00+09:00",)
+
+
+def published_before(articles: list[dict], article: dict) -> list[dict]:
+    """The other articles out before this one, newest first: a page's "latest" box as it was
+    when the page was published (the same in every snapshot)."""
+    when = datetime.fromisoformat(article["published"])
+    return sorted(
+        (
+            a
+            for a in articles
+            if a is not article and datetime.fromisoformat(a["published"]) <= when
+        ),
+        key=lambda a: datetime.fromisoformat(a["published"]),
+        reverse=True,
+    )
 
 
 def write(path: Path, text: str) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from crawler.replica_sites import SNAPSHOT, write
+from crawler.replica_sites import SNAPSHOT, published_before, write
 
 BASE = "https://www.koreaherald.com"
 SECTIONS = ("National", "Business", "World", "Politics", "Entertainment", "Sports", "Life")
@@ -209,12 +209,12 @@ def build(content: dict, out: Path, snapshot: str = SNAPSHOT) -> int:
     cut = datetime.fromisoformat(snapshot)
     live = [a for a in articles if datetime.fromisoformat(a["published"]) <= cut]
     for i, article in enumerate(articles):
-        latest = [a for a in live if a is not article][: 4 + i % 3]
+        latest = published_before(articles, article)[: 4 + i % 3]
         write(out / "article" / f"{article['id']}.html", page(article, latest))
     write(out / "rss" / "newsAll", rss(live[:RSS_ITEMS]))
     for section in ("National", "Business", "World"):
         in_section = [a for a in live if a["section"] == section][:10]
         write(out / f"{section}.html", listing_page(section, in_section))
-    write(out / "_search.json", json.dumps(search_spec(articles), ensure_ascii=False, indent=1))
+    write(out / "_search.json", json.dumps(search_spec(live), ensure_ascii=False, indent=1))
     write(out / "robots.txt", ROBOTS)
     return len(articles)

@@ -153,7 +153,7 @@ def build(content: dict, out: Path, snapshot: str = SNAPSHOT) -> int:
         write(out / (article["path"].lstrip("/") + ".html"), page(article))
     write(out / "rss" / "feed" / "nar", rss(live[:50]))
     by_day: dict[date, list[dict]] = {}
-    for a in articles:
+    for a in live:
         by_day.setdefault(jst(a["published"]).date(), []).append(a)
     # Daily files exist for every day (empty ones too); the index lists the last 30 days.
     first, last = cut.date() - timedelta(days=30), cut.date()
@@ -179,6 +179,6 @@ def build(content: dict, out: Path, snapshot: str = SNAPSHOT) -> int:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{index}\n</sitemapindex>\n',
     )
-    write(out / "_search.json", json.dumps(search_spec(articles), ensure_ascii=False, indent=1))
+    write(out / "_search.json", json.dumps(search_spec(live), ensure_ascii=False, indent=1))
     write(out / "robots.txt", ROBOTS)
     return len(articles)

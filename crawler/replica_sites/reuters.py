@@ -188,8 +188,8 @@ def build(content: dict, out: Path, snapshot: str = SNAPSHOT) -> int:
     recent = [a for a in live if utc(a["published"]) >= cut - timedelta(hours=NEWS_SITEMAP_HOURS)]
     news = paged(out, "news-sitemap", recent, news_urlset)
     write(out / FEEDS / "news-sitemap-index" / "index@outputType=xml", sitemap_index(news))
-    # The full sitemap is the archive: it lists everything published, up to today.
-    full = paged(out, "sitemap", articles, plain_urlset)
+    # The full sitemap is the archive: it lists everything published, up to the snapshot.
+    full = paged(out, "sitemap", live, plain_urlset)
     write(out / FEEDS / "sitemap-index" / "index@outputType=xml", sitemap_index(full))
     for article in articles:
         write(out / article["path"].strip("/") / "index.html", page(article))

@@ -7,7 +7,7 @@ from html import escape
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from crawler.replica_sites import SNAPSHOT, news_sitemap, write
+from crawler.replica_sites import SNAPSHOT, news_sitemap, published_before, write
 
 YONHAP_DESKS = {
     "320": "경제부",
@@ -219,7 +219,7 @@ def build(content: dict, out: Path, snapshot: str = YONHAP_SNAPSHOT) -> int:
     cut = datetime.fromisoformat(snapshot)
     live = [a for a in articles if datetime.fromisoformat(a["published"]) <= cut]
     for index, article in enumerate(articles):
-        latest = [a for a in live if a is not article][: 5 + index % 3]
+        latest = published_before(articles, article)[: 5 + index % 3]
         write(out / "view" / f"{article['id']}.html", yonhap_page(article, latest))
     write(out / "RSS" / "news.xml", yonhap_rss(live[:100]))
     recent = [

@@ -103,7 +103,7 @@ class OutletSpider(scrapy.Spider):
         if outlet.search:
             for query in dict.fromkeys(q for p in profiles for q in p.queries):
                 url = self.base + outlet.search.format(query=quote_plus(query))
-                yield self.endpoint_request(url, self.parse_listing, "search")
+                yield self.endpoint_request(url, self.parse_listing, "search", query=query)
 
     def queued(self) -> list[dict]:
         """Candidates an earlier run passed but never finished (it was killed), or that failed
@@ -194,7 +194,7 @@ class OutletSpider(scrapy.Spider):
         for entry in entries:
             yield from self.candidate_request(entry, via)
 
-    def parse_listing(self, response, via: str):
+    def parse_listing(self, response, via: str, query: str | None = None):
         if (instead := self.unusable(response, via)) is not None:
             yield from instead
             return
@@ -205,7 +205,7 @@ class OutletSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/{via}_entries", len(entries))
         for entry in entries:
             real = urljoin(self.outlet.base_url + "/", entry["url"])
-            yield from self.candidate_request({**entry, "url": real}, via)
+            yield from self.candidate_request({**entry, "url": real, "search_query": query}, via)
 
     def older_than_window(self, lastmod: str | None) -> bool:
         """A child sitemap whose newest entry predates the window holds nothing for us."""
@@ -235,6 +235,7 @@ class OutletSpider(scrapy.Spider):
             keywords=entry.get("keywords") or [],
             description=entry.get("description"),
             language=entry.get("language"),
+            search_query=entry.get("search_query"),
         )
         yield scrapy.Request(
             strip_noise(rebase(url, self.outlet, self.base), self.outlet),
