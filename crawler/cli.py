@@ -404,10 +404,45 @@ def explain_url(db, url: str, source_id: int | None, as_json: bool) -> None:
             continue
         click.echo(f"{row['url']}  (source {row['source_id']}, via {row['via']})")
         click.echo(f"  decision: {row['decision']} ({row['reason']}), score {row['score']}")
-        matched = row.get("matched") or {}
-        for key in ("components", "entities", "terms", "date_distance_days", "prefilter"):
-            if key in matched:
+        matched = row.get("matched") or rescored(db, row)
+        for key in EXPLAINED:
+            if matched.get(key) not in (None, [], {}):
                 click.echo(f"  {key}: {matched[key]}")
+        if matched.get("neighbours"):
+            click.echo("  neighbours (read articles with the most alike headlines):")
+        for near in matched.get("neighbours") or []:
+            click.echo(
+                f"    {near['similarity']:.2f} alike, score {near['score']}: {near['title']}"
+            )
+
+
+EXPLAINED = (
+    "components",
+    "entities",
+    "terms",
+    "foreign_names",
+    "date_distance_days",
+    "prefilter",
+    "own_score",
+)
+
+
+def rescored(db, row: dict) -> dict:
+    """The breakdown of a stored article that was not linked (coverage keeps linked ones):
+    scored again now, with the source's current story feedback."""
+    from crawler.scoring import Profile, full_score
+    from pipelines.relevance import scoring_text
+
+    article = next(db.query("select * from articles where canonical_url = ?", [row["url"]]), None)
+    sources = dbmod.get_sources(db, [row["source_id"]]) if row.get("source_id") else []
+    if article is None or not sources:
+        return {}
+    body = scoring_text(article["description"], article["keywords"], article["text"])
+    result = full_score(
+        Profile.from_source(sources[0]), article["title"], body, article["published"]
+    )
+    click.echo(f"  (not linked; scored again now: {result['score']})")
+    return result
 
 
 @cli.command()

@@ -32,6 +32,11 @@ def by_label(label: str, outlet: str | None = None) -> set[str]:
     return {u for u, (o, a) in ARTICLES.items() if a["label"] == label and outlet in (None, o)}
 
 
+def title_of(url: str) -> str:
+    article = ARTICLES[url][1]
+    return article.get("title") or article["headline"]
+
+
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory):
     """Two crawls into one DB; returns (db, first run, second run, row counts, requests seen)."""
@@ -279,6 +284,30 @@ def test_explain_shows_why_a_candidate_was_rejected(crawled):
     out = run_newsagg("related", "--explain", url + "?section=news", "--db", str(db))
     assert out.returncode == 0, out.stderr
     assert "decision:" in out.stdout and url in out.stdout
+
+
+def test_explain_breaks_down_a_rejected_hard_negative_and_a_headline_only_link(crawled):
+    db = crawled[0]
+    stored = {u for (u,) in query(db, "select canonical_url from articles")}
+    japan = next(
+        u for u in by_label("background", "koreaherald") & stored if "Akazawa" in title_of(u)
+    )
+    out = run_newsagg("related", "--explain", japan, "--db", str(db))
+    assert "decision: rejected" in out.stdout
+    assert "foreign_names:" in out.stdout and "japan" in out.stdout
+    assert "'focus': 0.0" in out.stdout
+    borrowed = [
+        u
+        for (u, m) in query(
+            db,
+            "select a.canonical_url, c.matched from coverage c join articles a "
+            "on a.id = c.article_id where a.access = 'blocked'",
+        )
+        if json.loads(m).get("neighbours")
+    ]
+    assert borrowed, "a blocked Reuters row is linked through its headline's neighbours"
+    out = run_newsagg("related", "--explain", borrowed[0], "--db", str(db))
+    assert "neighbours (read articles" in out.stdout and "own_score:" in out.stdout
 
 
 def test_search_finds_coverage_in_newsagg_and_in_sqlite_utils(crawled):

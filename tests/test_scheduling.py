@@ -171,3 +171,48 @@ def test_a_bare_scrapy_crawl_while_another_crawl_holds_the_db_writes_nothing(tmp
     with sqlite3.connect(db) as conn:
         assert conn.execute("select status from runs").fetchall() == [("finished",)]
         assert conn.execute("select count(*) from discoveries").fetchone()[0] == before
+
+
+def test_a_later_snapshot_adds_the_new_coverage_and_fetches_nothing_twice(tmp_path):
+    """Following a story: the crawl on 2025-04-26, then on 2025-05-01 with a second source."""
+    db = tmp_path / "news.db"
+    destroyer = str(ROOT / "data" / "sources" / "nk-destroyer-choe-hyon.txt")
+    first = run_newsagg(
+        "crawl", "--replica-at", "2025-04-26", "--outlet", "yonhap", "--db", str(db)
+    )
+    assert first.returncode == 0, first.stderr
+    with sqlite3.connect(db) as conn:
+        before = {u for (u,) in conn.execute("select canonical_url from articles")}
+    second = run_newsagg(
+        "crawl",
+        "--replica-at",
+        "2025-05-01",
+        "--outlet",
+        "yonhap",
+        "--db",
+        str(db),
+        "--source",
+        destroyer,
+    )
+    assert second.returncode == 0, second.stderr
+    with sqlite3.connect(db) as conn:
+        after = {u for (u,) in conn.execute("select canonical_url from articles")}
+        stats = json.loads(conn.execute("select stats from runs order by id desc").fetchone()[0])
+        linked = {
+            u
+            for (u,) in conn.execute(
+                "select a.canonical_url from coverage c join articles a on a.id = c.article_id "
+                "join sources s on s.id = c.source_id where s.title like '%Warship%'"
+            )
+        }
+    new = after - before
+    # The 04-30 test-fire coverage was not out on 04-26; it is now, and only it is fetched.
+    assert "https://en.yna.co.kr/view/AEN20250430605000325" in new
+    assert "https://en.yna.co.kr/view/AEN20250430605000325" in linked
+    assert stats["yonhap"]["newsagg/articles_fetched"] == len(new)
+
+
+def test_an_unknown_replica_snapshot_is_refused(tmp_path):
+    out = run_newsagg("crawl", "--replica-at", "2031-01-01", "--db", str(tmp_path / "n.db"))
+    assert out.returncode == 2
+    assert "2025-05-01" in out.stderr and "Traceback" not in out.stderr
