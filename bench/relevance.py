@@ -9,7 +9,8 @@ crawl picks for the piece's date), then compares the `coverage` rows with the re
 (data/replica/content/*.json: `label` related/background/unrelated for the 2+2 story,
 `story`/`story_label` for the others). Only articles the snapshot had published count. Prints,
 per outlet and overall: precision, recall, F1, background and unrelated articles linked,
-article fetches per related article found, the share of unrelated candidates left unfetched,
+article fetches per related article found, the share of unrelated candidates (articles
+discovery found) left unfetched,
 and related articles the pre-filter skipped.
 """
 
@@ -70,6 +71,7 @@ def evaluate(db: Path, truth: dict[str, tuple[str, str]], source_id: int = 1) ->
             )
         }
         fetched = {u for (u,) in conn.execute("select canonical_url from articles")}
+        candidates = {u for (u,) in conn.execute("select url from discoveries")} | fetched
         prefiltered = {
             u
             for (u,) in conn.execute(
@@ -96,8 +98,9 @@ def evaluate(db: Path, truth: dict[str, tuple[str, str]], source_id: int = 1) ->
             "background_linked": kinds["background"],
             "unrelated_linked": kinds["unrelated"],
             "fetches_per_related_found": round(len(fetched & mine.keys()) / tp, 2) if tp else None,
+            # Of the unrelated articles discovery found (candidates), the share never fetched.
             "unrelated_left_unfetched": round(
-                1 - len(fetched & unrelated) / max(1, len(unrelated)), 3
+                1 - len(fetched & unrelated) / max(1, len(candidates & unrelated)), 3
             ),
             "related_lost_in_prefilter": len(related & prefiltered),
         }

@@ -195,6 +195,8 @@ def crawl(
     except CrawlLocked as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
+    if options.replica:
+        click.echo(f"replica snapshot {options.replica_at} (see --replica-at)")
     for line in result.summary_lines():
         click.echo(line)
     if result.unreachable:

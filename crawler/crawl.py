@@ -160,14 +160,15 @@ def run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
 
 def _run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
     db = dbmod.connect(options.db_path)
+    if options.replica and not options.replica_at:
+        options.replica_at = snapshot_for(source_days(db, source_ids))
     run_id = open_run(db, {**_jsonable(options), "source_ids": source_ids})
     status, per_outlet, settings, rescored, copies = "failed", {}, None, {}, {}
     try:
         with contextlib.ExitStack() as stack:
             base_urls = dict(options.outlet_urls)
             if options.replica:
-                snapshot = options.replica_at or snapshot_for(source_days(db, source_ids))
-                replica = stack.enter_context(Replica(options.outlets, snapshot=snapshot))
+                replica = stack.enter_context(Replica(options.outlets, snapshot=options.replica_at))
                 base_urls.update(replica.base_urls)
             settings = build_settings(options, source_ids, run_id, base_urls)
             process = CrawlerProcess(settings)

@@ -49,9 +49,9 @@ class RunRecorder:
         from crawler.spiders.base import OutletSpider
 
         if crawler.settings.get("NEWSAGG_RUN_ID"):
-            raise NotConfigured("the run is recorded by `newsagg crawl`")
+            raise NotConfigured  # the run is recorded by `newsagg crawl` (quietly: no message)
         if not isinstance(crawler.spider, OutletSpider):
-            raise NotConfigured("not a newsagg outlet spider (scrapy fetch, shell)")
+            raise NotConfigured  # not a newsagg outlet spider (scrapy fetch, shell)
         ext = cls(crawler)
         ext.begin()
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)

@@ -421,7 +421,7 @@ class ProgressReporter:
     def from_crawler(cls, crawler):
         interval = crawler.settings.getfloat("NEWSAGG_PROGRESS_INTERVAL")
         if interval <= 0:
-            raise NotConfigured("NEWSAGG_PROGRESS_INTERVAL is 0")
+            raise NotConfigured  # NEWSAGG_PROGRESS_INTERVAL is 0 (quietly: no message)
         ext = cls(crawler, interval)
         crawler.signals.connect(ext.opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.closed, signal=signals.spider_closed)

@@ -294,7 +294,9 @@ class OutletSpider(scrapy.Spider):
         self, url: str, via: str, reason: str, decision: str = "failed"
     ) -> Discovery:
         self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/endpoint_errors")
-        self.logger.warning("%s: %s", url, reason)
+        # A path robots.txt disallows is skipped by design (recorded, counted): no warning.
+        log = self.logger.info if decision == "skipped" else self.logger.warning
+        log("%s: %s", url, reason)
         return Discovery(
             url=canonical_url(url, self.base_urls),
             outlet=self.outlet_slug,
