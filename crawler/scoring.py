@@ -97,6 +97,8 @@ class Profile:
     feedback: dict[str, float] = field(default_factory=dict)
     # Site-search queries: the source's main people and its strongest phrases.
     queries: tuple[str, ...] = ()
+    # Name keys of the places it names: the story's setting, not its subject.
+    places: frozenset[str] = frozenset()
 
     @property
     def entity_keys(self) -> set[str]:
@@ -111,6 +113,7 @@ class Profile:
         """From a ``sources`` row (decoded), with its stored story feedback if any."""
         analysis = row["analysis"]
         ents = []
+        places: set[str] = set()
         for ent in analysis.get("entities", []):
             weight = KIND_WEIGHT.get(ent["kind"], 0.6) * (1 + math.log(ent["count"]))
             weight *= rarity(ent["variants"][0])
@@ -121,6 +124,8 @@ class Profile:
                 )
             )
             ents.append((ent["name"], keys, weight))
+            if ent["kind"] == "place":
+                places.update(keys)
         days = [
             date.fromisoformat(v) for v in analysis.get("event_dates", []) if not v.startswith("--")
         ]
@@ -137,6 +142,7 @@ class Profile:
             vector=term_vector(f"{row.get('title') or ''}\n{row.get('text') or ''}"),
             feedback=row.get("feedback") or {},
             queries=search_queries(analysis),
+            places=frozenset(places),
         )
 
     def with_feedback(self, feedback: dict[str, float]) -> Profile:
@@ -217,6 +223,23 @@ def date_proximity(profile: Profile, published: str | None) -> tuple[float, int 
     return math.exp(-distance / DATE_SCALE_DAYS), distance
 
 
+# What a match on a place counts for in the quick score: where the story happens (every
+# Korean outlet's every headline says "Korea" or "Seoul") says little about what it is about.
+SETTING_WEIGHT = 0.3
+
+
+def setting(profile: Profile, keys) -> float:
+    """SETTING_WEIGHT for a place (one the source names, or a country, or words of one:
+    "korea"), else 1."""
+    places = profile.places | COUNTRIES
+    words = {w for p in places for w in p.split()}
+    for key in keys:
+        key = name_key(key, aliases=False)
+        if key in places or (key and all(w in words for w in key.split())):
+            return SETTING_WEIGHT
+    return 1.0
+
+
 def quick_score(profile: Profile, title: str | None, description: str | None, keywords) -> dict:
     """Score on what discovery knows; only the share of the source's strongest signals counts."""
     text = " ".join([title or "", description or "", " ".join(keywords or [])])
@@ -226,8 +249,8 @@ def quick_score(profile: Profile, title: str | None, description: str | None, ke
     top = sorted(profile.terms.values(), reverse=True)[:15]
     matched_terms = [t for t in profile.terms if t in bag]
     matched_ents = [n for n, keys, _ in profile.entities if any(f" {k} " in keyed for k in keys)]
-    gained = sum(profile.terms[t] for t in matched_terms) + sum(
-        w for n, _, w in profile.entities if n in matched_ents
+    gained = sum(profile.terms[t] * setting(profile, [t]) for t in matched_terms) + sum(
+        w * setting(profile, keys) for n, keys, w in profile.entities if n in matched_ents
     )
     # Only the story's strongest words (the centroid also holds generic ones: "april").
     story = [

@@ -87,7 +87,7 @@ NEWSAGG_MIN_SCORE = 0.28
 # Articles scoring at least this before feedback teach the scorer the story's vocabulary.
 NEWSAGG_FEEDBACK_MIN_SCORE = 0.40
 # Quick score (0..1) on discovery metadata (title, keywords, description) needed to fetch.
-NEWSAGG_PREFILTER_MIN_SCORE = 0.06
+NEWSAGG_PREFILTER_MIN_SCORE = 0.04
 # Languages to keep, where discovery says (Reuters' news sitemap mixes languages).
 NEWSAGG_LANGUAGES = ["en"]
 # Bodies shorter than this many words are rejected as extraction failures.
