@@ -99,6 +99,8 @@ class Profile:
     queries: tuple[str, ...] = ()
     # Name keys of the places it names: the story's setting, not its subject.
     places: frozenset[str] = frozenset()
+    # The countries it writes about: named (or their people) at least twice.
+    home: frozenset[str] = frozenset()
 
     @property
     def entity_keys(self) -> set[str]:
@@ -143,6 +145,7 @@ class Profile:
             feedback=row.get("feedback") or {},
             queries=search_queries(analysis),
             places=frozenset(places),
+            home=home_countries(f"{row.get('title') or ''}\n{row.get('text') or ''}"),
         )
 
     def with_feedback(self, feedback: dict[str, float]) -> Profile:
@@ -158,6 +161,33 @@ class Profile:
 
 
 QUERY_MIN_RARITY = 0.55
+
+
+def home_countries(text: str, least: int = 2) -> frozenset[str]:
+    """Country keys the text mentions ``least`` times or more, by name ("South Korea",
+    "U.S.") or by its people ("South Korean", "American", "Chinese")."""
+    counts = Counter(c for c in map(country_of, name_phrases(text)) if c)
+    return frozenset(c for c, n in counts.items() if n >= least)
+
+
+def country_of(name: str) -> str | None:
+    """The country key a name or demonym stands for, if any: the name itself, or a country
+    that shares all but the last word and the last word's first four letters ("South Korean"
+    -> "south korea", "Chinese" -> "china"), or, for "-an" forms, the alias ("American")."""
+    key = name_key(name)
+    if key in COUNTRIES:
+        return key
+    trimmed = name_key(name[:-1]) if name.endswith("n") else ""
+    if trimmed in COUNTRIES:
+        return trimmed
+    words = key.split()
+    if not words or len(words[-1]) < 5:
+        return None
+    for country in COUNTRIES:
+        parts = country.split()
+        if parts[:-1] == words[:-1] and parts[-1][:4] == words[-1][:4]:
+            return country
+    return None
 
 
 def search_queries(analysis: dict, people: int = 2, phrases: int = 3) -> tuple[str, ...]:
@@ -193,9 +223,10 @@ def entity_focus(profile: Profile, text: str) -> tuple[float, list[str]]:
     known = profile.entity_keys | profile.terms.keys()
     words = profile.entity_words
     foreign = [k for k, _ in top if not (k in known or any(w in words for w in k.split()))]
-    if any(k in COUNTRIES for k in foreign):
-        # A country among its main names that the source never names: another country's
-        # story (Japan's tariff talks name Bessent and Trump too, but mostly Japan).
+    if any(k in COUNTRIES and k not in profile.home for k, _ in top):
+        # A country among its main names that the source does not write about (never names,
+        # or names once in passing): another country's story (Japan's tariff talks name
+        # Bessent and Trump too, but mostly Japan).
         return 0.0, foreign
     return 1 - sum(c for k, c in top if k in foreign) / total, foreign
 

@@ -109,7 +109,11 @@ def name_phrases(text: str) -> list[str]:
     return [
         name
         for name, opener in found
-        if not opener or " " in name or name in mid_sentence or zipf_frequency(name, "en") < 3.5
+        if not opener
+        or " " in name
+        or name in mid_sentence
+        or _acronym(name)
+        or zipf_frequency(name, "en") < 3.5
     ]
 
 
@@ -134,14 +138,22 @@ def _trim_name(parts: list[str]) -> list[str]:
             break
     if parts and parts[-1].lower() in _TITLES:
         return []
-    while parts and parts[0].lower().strip(".") in _NOT_NAMES:
+    # An acronym is never a stopword: "US" is the United States, not "us".
+    while parts and parts[0].lower().strip(".") in _NOT_NAMES and not _acronym(parts[0]):
         parts.pop(0)
     while parts and parts[-1].lower() in {"of", "for", "the"}:
         parts.pop()
     phrase = " ".join(parts)
-    if not parts or (len(parts) == 1 and (len(phrase) < 2 or phrase.lower() in _NOT_NAMES)):
+    if not parts or (
+        len(parts) == 1
+        and (len(phrase) < 2 or (phrase.lower() in _NOT_NAMES and not _acronym(phrase)))
+    ):
         return []
     return [phrase]
+
+
+def _acronym(word: str) -> bool:
+    return len(word) >= 2 and word.replace(".", "").isupper()
 
 
 def phrase_key(phrase: str) -> str:
