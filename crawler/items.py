@@ -49,6 +49,9 @@ class ArticleItem:
     text: str | None = None
     word_count: int = 0
     access: str | None = None
+    # Computed from the text by the extraction worker (not stored): relevance ``features``,
+    # ``content_hash`` and MinHash ``signature`` for dedupe.
+    precomputed: dict = field(default_factory=dict)
     # Filled by the relevance pipeline: {source_id: {"score": .., "matched": {...}}}.
     scores: dict = field(default_factory=dict)
     # Filled by the dedupe pipeline.

@@ -26,6 +26,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 
 from crawler.textutil import (
     COUNTRIES,
@@ -102,13 +103,18 @@ class Profile:
     # The countries it writes about: named (or their people) at least twice.
     home: frozenset[str] = frozenset()
 
-    @property
-    def entity_keys(self) -> set[str]:
-        return {k for _, keys, _ in self.entities for k in keys}
+    @cached_property
+    def entity_keys(self) -> frozenset[str]:
+        return frozenset(k for _, keys, _ in self.entities for k in keys)
 
-    @property
-    def entity_words(self) -> set[str]:
-        return {w for k in self.entity_keys for w in k.split() if len(w) > 3}
+    @cached_property
+    def entity_words(self) -> frozenset[str]:
+        return frozenset(w for k in self.entity_keys for w in k.split() if len(w) > 3)
+
+    @cached_property
+    def known(self) -> frozenset[str]:
+        """What ``entity_focus`` counts as the source's own: its names and key terms."""
+        return self.entity_keys | self.terms.keys()
 
     @classmethod
     def from_source(cls, row: dict) -> Profile:
@@ -152,6 +158,10 @@ class Profile:
         return replace(self, feedback=feedback)
 
     def expanded(self) -> dict[str, float]:
+        return self._expanded
+
+    @cached_property
+    def _expanded(self) -> dict[str, float]:
         if not self.feedback:
             return self.vector
         keys = self.vector.keys() | self.feedback.keys()
@@ -209,18 +219,34 @@ def search_queries(analysis: dict, people: int = 2, phrases: int = 3) -> tuple[s
     return tuple(names + found[:phrases])
 
 
-def entity_focus(profile: Profile, text: str) -> tuple[float, list[str]]:
+@dataclass(frozen=True)
+class TextFeatures:
+    """What scoring reads from an article's text, computed once per text (in an extraction
+    worker when there is one) and shared by every source, the pipeline and the rescoring."""
+
+    vector: dict[str, float]
+    keyed: str
+    # The text's name keys and their counts, most mentioned first.
+    names: tuple[tuple[str, int], ...]
+
+
+def text_features(title: str | None, text: str | None) -> TextFeatures:
+    body = f"{title or ''}\n{text or ''}"
+    counts = Counter(k for k in (name_key(n) for n in name_phrases(body)) if k)
+    return TextFeatures(term_vector(body), _keyed(body), tuple(counts.most_common()))
+
+
+def entity_focus(profile: Profile, names: tuple[tuple[str, int], ...]) -> tuple[float, list[str]]:
     """Share of the text's most mentioned names the source knows (0.5 when it names none).
 
     Known: the source's names (or a word of one: "Choi") and its key terms ("2+2"). When
     one of them is a country the source does not name, the focus is 0.
     """
-    counts = Counter(k for k in (name_key(n) for n in name_phrases(text)) if k)
-    top = counts.most_common(FOCUS_NAMES)
+    top = names[:FOCUS_NAMES]
     total = sum(c for _, c in top)
     if not total:
         return 0.5, []
-    known = profile.entity_keys | profile.terms.keys()
+    known = profile.known
     words = profile.entity_words
     foreign = [k for k, _ in top if not (k in known or any(w in words for w in k.split()))]
     if any(k in COUNTRIES and k not in profile.home for k, _ in top):
@@ -299,15 +325,16 @@ def full_score(
     title: str | None,
     text: str | None,
     published: str | None,
-    vector: dict[str, float] | None = None,
+    features: TextFeatures | None = None,
 ) -> dict:
-    """The 0..1 score of an extracted article, with what matched."""
-    body = f"{title or ''}\n{text or ''}"
-    vector = vector if vector is not None else term_vector(body)
+    """The 0..1 score of an extracted article, with what matched; ``features`` are
+    ``text_features(title, text)`` when the caller has them already."""
+    features = features or text_features(title, text)
+    vector = features.vector
     expanded = profile.expanded()
     similarity = cosine(expanded, vector)
-    e_score, e_matched = entity_overlap(profile, _keyed(body))
-    f_score, foreign = entity_focus(profile, body)
+    e_score, e_matched = entity_overlap(profile, features.keyed)
+    f_score, foreign = entity_focus(profile, features.names)
     d_score, distance = date_proximity(profile, published)
     components = {
         "terms": min(1.0, similarity / COSINE_FULL),

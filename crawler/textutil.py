@@ -57,6 +57,7 @@ def normalise(text: str) -> str:
     return re.sub(r"[ \t\u00a0]+", " ", text).strip()
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A deliberately light stemmer: plural and possessive endings only."""
     word = word.lower().replace("’", "'")

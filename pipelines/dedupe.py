@@ -129,8 +129,9 @@ class DedupePipeline:
         if not item.text:
             return item
         own_id = url_id(item.canonical_url)
-        item.content_hash = content_hash(item.text)
-        sig = neardup.signature(item.text)
+        item.content_hash = item.precomputed.get("content_hash") or content_hash(item.text)
+        sig = item.precomputed.get("signature")
+        sig = neardup.signature(item.text) if sig is None else sig
         item.minhash, item.lsh_keys = neardup.to_blob(sig), neardup.band_keys(sig)
         original = self.index.exact(item.content_hash, own_id)
         if original:

@@ -20,12 +20,15 @@ import trafilatura
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from crawler import pagemeta
+from crawler import neardup, pagemeta
 from crawler.items import ArticleItem
 from crawler.outlets import OUTLETS, Outlet
+from crawler.scoring import text_features
 from crawler.textutil import normalise
 from crawler.timeutil import UTC, iso_utc
 from crawler.urls import canonical_url
+from pipelines.dedupe import content_hash
+from pipelines.relevance import scoring_text
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +188,35 @@ class WorkerPool:
             cls._pool = None
 
 
+# A page with more elements than this is no article page (real ones have a few thousand): it
+# fails at once instead of holding a worker until the time limit.
+MAX_ELEMENTS = 100_000
+
+
+class PageTooComplex(Exception):
+    """A page too large in elements to extract."""
+
+
+def extract_for_crawl(html: str, url: str, outlet: str | None, candidate: dict) -> dict:
+    """An extraction worker's job: ``extract_article``, what discovery said where the page says
+    nothing, and what the main process would otherwise compute from the text
+    (``precomputed``: relevance features, content hash, MinHash signature)."""
+    elements = html.count("<")
+    if elements > MAX_ELEMENTS:
+        raise PageTooComplex(f"{elements} elements")
+    fields = extract_article(html, url, outlet)
+    fields["title"] = fields["title"] or candidate.get("title")
+    fields["published"] = fields["published"] or candidate.get("published")
+    fields["keywords"] = fields["keywords"] or candidate.get("keywords") or []
+    fields["language"] = fields["language"] or candidate.get("language")
+    body = scoring_text(fields["description"], fields["keywords"], fields["text"])
+    fields["precomputed"] = {"features": text_features(fields["title"], body)}
+    if fields["text"]:
+        fields["precomputed"]["content_hash"] = content_hash(fields["text"])
+        fields["precomputed"]["signature"] = neardup.signature(fields["text"])
+    return fields
+
+
 class ExtractPipeline:
     """Fills an ArticleItem from its HTML; drops pages with no usable body, saying why.
 
@@ -231,12 +263,15 @@ class ExtractPipeline:
 
     async def extract(self, item: ArticleItem) -> dict:
         stats = self.crawler.stats
-        args = (item.html or "", item.url, item.outlet)
+        args = (item.html or "", item.url, item.outlet, item.candidate)
         try:
             if self.pool is None:
-                return extract_article(*args)
-            future = self.pool.schedule(extract_article, args=args, timeout=self.timeout)
+                return extract_for_crawl(*args)
+            future = self.pool.schedule(extract_for_crawl, args=args, timeout=self.timeout)
             return await asyncio.wrap_future(future)
+        except PageTooComplex as exc:
+            stats.inc_value("newsagg/extract/too_complex")
+            raise DropItem(f"too-complex: {exc}") from exc
         except FutureTimeout as exc:
             stats.inc_value("newsagg/extract/timeout")
             raise DropItem(f"extraction-timeout: over {self.timeout:g} s") from exc
@@ -251,11 +286,7 @@ class ExtractPipeline:
     def apply(self, item: ArticleItem, fields: dict) -> ArticleItem:
         adapter = ItemAdapter(item)
         stats = self.crawler.stats
-        candidate = item.candidate
-        fields["title"] = fields["title"] or candidate.get("title")
-        fields["published"] = fields["published"] or candidate.get("published")
-        fields["keywords"] = fields["keywords"] or candidate.get("keywords") or []
-        fields["language"] = fields["language"] or candidate.get("language")
+        item.precomputed = fields.pop("precomputed", None) or {}
         self.follow_canonical(item, fields.pop("canonical"))
         for key, value in fields.items():
             adapter[key] = value

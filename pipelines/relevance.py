@@ -15,7 +15,15 @@ from datetime import date, timedelta
 
 from crawler import db as dbmod
 from crawler.items import ArticleItem
-from crawler.scoring import Profile, cosine, feedback_vector, full_score, term_vector
+from crawler.scoring import (
+    Profile,
+    TextFeatures,
+    cosine,
+    feedback_vector,
+    full_score,
+    term_vector,
+    text_features,
+)
 from crawler.timeutil import now_iso, parse_day
 
 
@@ -91,15 +99,36 @@ class RelevancePipeline:
         if not isinstance(item, ArticleItem):
             return item
         body = scoring_text(item.description, item.keywords, item.text)
-        vector = term_vector(f"{item.title or ''}\n{body}")
+        features = item.precomputed.get("features") or text_features(item.title, body)
+        remember_features(item.canonical_url, item.title, body, features)
         for profile in self.profiles:
-            result = full_score(profile, item.title, body, item.published, vector)
+            result = full_score(profile, item.title, body, item.published, features)
             result["prefilter"] = item.candidate.get("prefilter", {}).get(profile.source_id)
             result["linked"] = result["score"] >= self.min_score
             item.scores[profile.source_id] = result
         linked = any(r["linked"] for r in item.scores.values())
         self.crawler.stats.inc_value("newsagg/relevance/" + ("linked" if linked else "rejected"))
         return item
+
+
+# Text features of the articles scored in this process, for the end-of-crawl rescoring:
+# canonical URL -> (hash of the scored text, features). Bounded; a miss is recomputed.
+_FEATURES: dict[str, tuple[int, TextFeatures]] = {}
+FEATURES_KEPT = 50_000
+
+
+def remember_features(url: str, title: str | None, body: str, features: TextFeatures) -> None:
+    if len(_FEATURES) >= FEATURES_KEPT:
+        _FEATURES.clear()
+    _FEATURES[url] = (hash((title, body)), features)
+
+
+def features_of(url: str, title: str | None, body: str) -> TextFeatures:
+    """The text features of a stored article: from this crawl if it scored the same text."""
+    known = _FEATURES.get(url)
+    if known and known[0] == hash((title, body)):
+        return known[1]
+    return text_features(title, body)
 
 
 # Below this many words of text an article is judged by its headline's neighbours too.
@@ -176,23 +205,23 @@ def rescore_source(
     )
     for r in rows:
         r["body"] = scoring_text(r["description"], r["keywords"], r["text"])
-    vectors = {r["id"]: term_vector(f"{r['title'] or ''}\n{r['body']}") for r in rows}
+    features = {r["id"]: features_of(r["canonical_url"], r["title"], r["body"]) for r in rows}
     base = profile.with_feedback({})
     first = sorted(
         (
             (
-                full_score(base, r["title"], r["body"], r["published"], vectors[r["id"]])["score"],
+                full_score(base, r["title"], r["body"], r["published"], features[r["id"]])["score"],
                 r["id"],
             )
             for r in rows
         ),
         reverse=True,
     )
-    confident = [vectors[i] for s, i in first if s >= feedback_min_score][:feedback_docs]
+    confident = [features[i].vector for s, i in first if s >= feedback_min_score][:feedback_docs]
     story = feedback_vector(confident) if len(confident) >= 2 else {}
     final = profile.with_feedback(story)
     results = {
-        r["id"]: full_score(final, r["title"], r["body"], r["published"], vectors[r["id"]])
+        r["id"]: full_score(final, r["title"], r["body"], r["published"], features[r["id"]])
         for r in rows
     }
     by_headline(rows, results)

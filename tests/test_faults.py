@@ -170,7 +170,8 @@ def test_a_page_that_extracts_too_long_is_cut_off_and_the_next_one_still_extract
     pipe.crawler = type("Crawler", (), {"stats": _Stats()})()
     pipe.open_spider()
     try:
-        slow = "<html><body>" + "<div><span>x</span></div>" * 400_000 + "</body></html>"
+        # Under MAX_ELEMENTS (so it is extracted) but far over the 0.3 s limit.
+        slow = "<html><body>" + "<div><span>x</span></div>" * 24_000 + "</body></html>"
         item = ArticleItem(
             url="https://en.yna.co.kr/view/AEN20250424099900320",
             canonical_url="u",
@@ -191,6 +192,36 @@ def test_a_page_that_extracts_too_long_is_cut_off_and_the_next_one_still_extract
         )
         assert asyncio.run(pipe.process_item(good)).word_count > 100
         assert pipe.crawler.stats.values["newsagg/extract/timeout"] == 1
+    finally:
+        pipe.close_spider()
+
+
+def test_a_page_of_too_many_elements_fails_at_once_without_holding_a_worker():
+    import asyncio
+
+    from scrapy.exceptions import DropItem
+
+    from crawler.items import ArticleItem
+    from pipelines.extract import MAX_ELEMENTS, ExtractPipeline
+
+    pipe = ExtractPipeline(min_words=40, workers=1, timeout=60)
+    pipe.crawler = type("Crawler", (), {"stats": _Stats()})()
+    pipe.open_spider()
+    try:
+        huge = "<html><body>" + "<div><span>x</span></div>" * (MAX_ELEMENTS // 2) + "</body></html>"
+        item = ArticleItem(
+            url="https://en.yna.co.kr/view/AEN20250424099900320",
+            canonical_url="u",
+            outlet="yonhap",
+            via="rss",
+            http_status=200,
+            html=huge,
+        )
+        # Refused by counting, long before the 60 s limit; the timeout never fires.
+        with pytest.raises(DropItem, match="too-complex"):
+            asyncio.run(pipe.process_item(item))
+        assert pipe.crawler.stats.values["newsagg/extract/too_complex"] == 1
+        assert "newsagg/extract/timeout" not in pipe.crawler.stats.values
     finally:
         pipe.close_spider()
 
