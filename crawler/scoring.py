@@ -112,6 +112,12 @@ class Profile:
         return frozenset(w for k in self.entity_keys for w in k.split() if len(w) > 3)
 
     @cached_property
+    def setting_keys(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The keys of its places and of every country, and their words (see ``setting``)."""
+        places = self.places | COUNTRIES
+        return places, frozenset(w for p in places for w in p.split())
+
+    @cached_property
     def known(self) -> frozenset[str]:
         """What ``entity_focus`` counts as the source's own: its names and key terms."""
         return self.entity_keys | self.terms.keys()
@@ -288,8 +294,7 @@ SETTING_WEIGHT = 0.3
 def setting(profile: Profile, keys) -> float:
     """SETTING_WEIGHT for a place (one the source names, or a country, or words of one:
     "korea"), else 1."""
-    places = profile.places | COUNTRIES
-    words = {w for p in places for w in p.split()}
+    places, words = profile.setting_keys
     for key in keys:
         key = name_key(key, aliases=False)
         if key in places or (key and all(w in words for w in key.split())):

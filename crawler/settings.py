@@ -19,6 +19,9 @@ ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5
 CONCURRENT_REQUESTS = 16
+# Scrapy starts this many tasks for the output of every response; an article page yields one
+# item, so the default 100 mostly costs the main process task churn.
+CONCURRENT_ITEMS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0

@@ -237,7 +237,10 @@ class ExtractPipeline:
         workers = settings.get("NEWSAGG_EXTRACT_WORKERS")
         pipe = cls(
             min_words=settings.getint("NEWSAGG_MIN_WORDS"),
-            workers=(os.cpu_count() or 1) if workers in (None, "", "auto") else int(workers),
+            # "auto": a core each, but one: the crawl process itself keeps a core busy.
+            workers=max(1, (os.cpu_count() or 1) - 1)
+            if workers in (None, "", "auto")
+            else int(workers),
             timeout=settings.getfloat("NEWSAGG_EXTRACT_TIMEOUT"),
             memory_mb=settings.getint("NEWSAGG_EXTRACT_MEMORY_MB"),
         )
