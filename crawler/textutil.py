@@ -95,7 +95,8 @@ def name_phrases(text: str) -> list[str]:
     A statistical NER model would be better; this is the dependency-free first version:
     runs of capitalised words, allowing "of"/"for"/"and"/"the" inside, hyphenated Korean given
     names and acronyms, minus sentence openers and titles. A single common word seen
-    capitalised only where a sentence starts ("Analysis:", "Inside the ...") is no name.
+    capitalised only where a sentence starts ("Analysis:", "Inside the ...") is no name, nor
+    is a rarer one that the text also writes in lower case.
     """
     found: list[tuple[str, bool]] = []
     for line in text.split("\n"):
@@ -107,6 +108,8 @@ def name_phrases(text: str) -> list[str]:
             for part in re.split(r"-(?=[A-Z])", match.group(0)):
                 found.extend((name, opener) for name in _trim_name(part.split()))
     mid_sentence = {name for name, opener in found if not opener}
+    # Written in lower case elsewhere in the text: a common noun ("Carmakers ... carmakers").
+    lowercase = set(re.findall(r"(?<![\w.])[a-z][a-z-]+", text))
     return [
         name
         for name, opener in found
@@ -114,7 +117,7 @@ def name_phrases(text: str) -> list[str]:
         or " " in name
         or name in mid_sentence
         or _acronym(name)
-        or zipf_frequency(name, "en") < 3.5
+        or (zipf_frequency(name, "en") < 3.5 and name.lower() not in lowercase)
     ]
 
 

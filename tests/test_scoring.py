@@ -110,6 +110,8 @@ def test_sentence_openers_are_not_names_but_names_are():
     names = name_phrases(text)
     assert "Analysis" not in names and "Inside" not in names
     assert {"Seoul", "Tokyo", "Hanwha"} <= set(names)  # Hanwha is rare, so a name anywhere
+    # A rare word that opens a sentence but is written in lower case elsewhere is a noun.
+    assert name_phrases("Carmakers wait. Hyundai said carmakers would.") == ["Hyundai"]
     assert name_key("U.S.") == name_key("United States") == name_key("America")
     assert name_key("South Koreas") == name_key("South Korea's") == "south korea"
 
