@@ -158,68 +158,59 @@ class _Stats:
         self.values[key] = self.values.get(key, 0) + count
 
 
-def test_a_page_that_extracts_too_long_is_cut_off_and_the_next_one_still_extracts():
-    import asyncio
-
-    from scrapy.exceptions import DropItem
-
-    from crawler.items import ArticleItem
+def extract_with_pool(timeout: float):
+    """An ExtractPipeline with one worker process and recorded stats; close_spider after."""
     from pipelines.extract import ExtractPipeline
 
-    pipe = ExtractPipeline(min_words=40, workers=1, timeout=0.3)
+    pipe = ExtractPipeline(min_words=40, workers=1, timeout=timeout)
     pipe.crawler = type("Crawler", (), {"stats": _Stats()})()
     pipe.open_spider()
+    return pipe
+
+
+def page_item(html: str, url: str = "https://en.yna.co.kr/view/AEN20250424099900320"):
+    from crawler.items import ArticleItem
+
+    return ArticleItem(
+        url=url, canonical_url=url, outlet="yonhap", via="rss", http_status=200, html=html
+    )
+
+
+def extracted(pipe, item):
+    import asyncio
+
+    return asyncio.run(pipe.process_item(item))
+
+
+def tiny_elements(count: int) -> str:
+    return "<html><body>" + "<div><span>x</span></div>" * count + "</body></html>"
+
+
+def test_a_page_that_extracts_too_long_is_cut_off_and_the_next_one_still_extracts():
+    from scrapy.exceptions import DropItem
+
+    pipe = extract_with_pool(timeout=0.3)
     try:
         # Under MAX_ELEMENTS (so it is extracted) but far over the 0.3 s limit.
-        slow = "<html><body>" + "<div><span>x</span></div>" * 24_000 + "</body></html>"
-        item = ArticleItem(
-            url="https://en.yna.co.kr/view/AEN20250424099900320",
-            canonical_url="u",
-            outlet="yonhap",
-            via="rss",
-            http_status=200,
-            html=slow,
-        )
         with pytest.raises(DropItem, match="extraction-timeout"):
-            asyncio.run(pipe.process_item(item))
-        good = ArticleItem(
-            url=URL.format(GOOD[0]),
-            canonical_url=URL.format(GOOD[0]),
-            outlet="yonhap",
-            via="rss",
-            http_status=200,
-            html=(REPLICA_VIEW / f"{GOOD[0]}.html").read_text(encoding="utf-8"),
-        )
-        assert asyncio.run(pipe.process_item(good)).word_count > 100
+            extracted(pipe, page_item(tiny_elements(24_000)))
+        good = (REPLICA_VIEW / f"{GOOD[0]}.html").read_text(encoding="utf-8")
+        assert extracted(pipe, page_item(good, URL.format(GOOD[0]))).word_count > 100
         assert pipe.crawler.stats.values["newsagg/extract/timeout"] == 1
     finally:
         pipe.close_spider()
 
 
 def test_a_page_of_too_many_elements_fails_at_once_without_holding_a_worker():
-    import asyncio
-
     from scrapy.exceptions import DropItem
 
-    from crawler.items import ArticleItem
-    from pipelines.extract import MAX_ELEMENTS, ExtractPipeline
+    from pipelines.extract import MAX_ELEMENTS
 
-    pipe = ExtractPipeline(min_words=40, workers=1, timeout=60)
-    pipe.crawler = type("Crawler", (), {"stats": _Stats()})()
-    pipe.open_spider()
+    pipe = extract_with_pool(timeout=60)
     try:
-        huge = "<html><body>" + "<div><span>x</span></div>" * (MAX_ELEMENTS // 2) + "</body></html>"
-        item = ArticleItem(
-            url="https://en.yna.co.kr/view/AEN20250424099900320",
-            canonical_url="u",
-            outlet="yonhap",
-            via="rss",
-            http_status=200,
-            html=huge,
-        )
         # Refused by counting, long before the 60 s limit; the timeout never fires.
         with pytest.raises(DropItem, match="too-complex"):
-            asyncio.run(pipe.process_item(item))
+            extracted(pipe, page_item(tiny_elements(MAX_ELEMENTS // 2)))
         assert pipe.crawler.stats.values["newsagg/extract/too_complex"] == 1
         assert "newsagg/extract/timeout" not in pipe.crawler.stats.values
     finally:
