@@ -30,7 +30,6 @@ CONTENT = ROOT / "data" / "replica" / "content"
 SEED = ROOT.parent / "shared" / "seed" / "source-piece.txt"
 sys.path.insert(0, str(ROOT))
 
-from crawler.replica import snapshot_for  # noqa: E402
 from crawler.replica_sites import LATER_SNAPSHOTS, SNAPSHOT, URL_TEMPLATES, replica_articles  # noqa: E402
 
 # name -> (source file, its publication day if it has none, story key in the labels)
@@ -128,12 +127,11 @@ def crawl(db: Path, source: Path, published: str | None) -> None:
         sys.exit(f"crawl of {source} failed:\n{result.stderr}")
 
 
-def source_day(db: Path) -> str:
+def crawled_snapshot(db: Path) -> str:
+    """The replica snapshot the crawl served (recorded in its `runs` row)."""
     with sqlite3.connect(db) as conn:
-        (analysis,) = conn.execute(
-            "select json_extract(analysis, '$.published') from sources"
-        ).fetchone()
-    return analysis
+        (day,) = conn.execute("select json_extract(args, '$.replica_at') from runs").fetchone()
+    return day
 
 
 def main() -> None:
@@ -152,7 +150,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "bench.db"
             crawl(db, path, published)
-            snapshot = snapshot_for([source_day(db)])
+            snapshot = crawled_snapshot(db)
             report = evaluate(db, labels(story, snapshot_times[snapshot]))
         print(f"\n{name}: {path.name} (replica snapshot {snapshot})")
         columns = list(next(iter(report.values())))

@@ -406,7 +406,11 @@ def explain_url(db, url: str, source_id: int | None, as_json: bool) -> None:
             continue
         click.echo(f"{row['url']}  (source {row['source_id']}, via {row['via']})")
         click.echo(f"  decision: {row['decision']} ({row['reason']}), score {row['score']}")
-        matched = row.get("matched") or rescored(db, row)
+        matched = row.get("matched")
+        if not matched:
+            matched = rescored(db, row)
+            if matched:
+                click.echo(f"  (not linked; scored again now: {matched['score']})")
         for key in EXPLAINED:
             if matched.get(key) not in (None, [], {}):
                 click.echo(f"  {key}: {matched[key]}")
@@ -440,11 +444,7 @@ def rescored(db, row: dict) -> dict:
     if article is None or not sources:
         return {}
     body = scoring_text(article["description"], article["keywords"], article["text"])
-    result = full_score(
-        Profile.from_source(sources[0]), article["title"], body, article["published"]
-    )
-    click.echo(f"  (not linked; scored again now: {result['score']})")
-    return result
+    return full_score(Profile.from_source(sources[0]), article["title"], body, article["published"])
 
 
 @cli.command()

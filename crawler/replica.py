@@ -32,7 +32,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from crawler.replica_sites import SNAPSHOT
+from crawler.replica_sites import SNAPSHOT, overlay_dir
 
 REPLICA_ROOT = Path(__file__).resolve().parent.parent / "data" / "replica"
 
@@ -166,13 +166,11 @@ class Replica:
     def __init__(self, slugs: list[str], root: Path = REPLICA_ROOT, snapshot: str | None = None):
         self.servers: dict[str, ThreadingHTTPServer] = {}
         self.sites: dict[str, Site] = {}
-        overlay = None
-        if snapshot and snapshot != SNAPSHOT[:10]:
-            overlay = root / f"at-{snapshot}"
-            if not overlay.is_dir():
-                raise FileNotFoundError(
-                    f"no replica snapshot {snapshot!r}; there are: {', '.join(snapshots(root))}"
-                )
+        overlay = overlay_dir(root, snapshot) if snapshot else None
+        if overlay is not None and not overlay.is_dir():
+            raise FileNotFoundError(
+                f"no replica snapshot {snapshot!r}; there are: {', '.join(snapshots(root))}"
+            )
         for slug in slugs:
             directory = root / slug
             if not (directory / "robots.txt").is_file():

@@ -18,15 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from crawler.replica_sites import LATER_SNAPSHOTS, SNAPSHOT, load_content
+from crawler.replica_sites import LATER_SNAPSHOTS, SNAPSHOT, load_content, overlay_dir
 
 REPLICA = Path(__file__).resolve().parent.parent / "data" / "replica"
 OUTLETS = ("yonhap", "koreaherald", "reuters", "nikkei")
-
-
-def snapshot_dir(root: Path, snapshot: str) -> Path | None:
-    """Where a snapshot's overlay lives; None for the base snapshot."""
-    return None if snapshot == SNAPSHOT else root / f"at-{snapshot[:10]}"
 
 
 def build_all(root: Path = REPLICA) -> dict[str, int]:
@@ -39,7 +34,7 @@ def build_all(root: Path = REPLICA) -> dict[str, int]:
         content = load_content(slug, root / "content")
         counts[slug] = module.build(content, out, SNAPSHOT)
         for snapshot in LATER_SNAPSHOTS:
-            overlay = snapshot_dir(root, snapshot) / slug
+            overlay = overlay_dir(root, snapshot) / slug
             if overlay.exists():
                 shutil.rmtree(overlay)
             with tempfile.TemporaryDirectory() as tmp:

@@ -163,11 +163,9 @@ class Profile:
     def with_feedback(self, feedback: dict[str, float]) -> Profile:
         return replace(self, feedback=feedback)
 
-    def expanded(self) -> dict[str, float]:
-        return self._expanded
-
     @cached_property
-    def _expanded(self) -> dict[str, float]:
+    def expanded(self) -> dict[str, float]:
+        """The source's vector plus the story feedback (weighted), normalised."""
         if not self.feedback:
             return self.vector
         keys = self.vector.keys() | self.feedback.keys()
@@ -336,7 +334,7 @@ def full_score(
     ``text_features(title, text)`` when the caller has them already."""
     features = features or text_features(title, text)
     vector = features.vector
-    expanded = profile.expanded()
+    expanded = profile.expanded
     similarity = cosine(expanded, vector)
     e_score, e_matched = entity_overlap(profile, features.keyed)
     f_score, foreign = entity_focus(profile, features.names)

@@ -112,9 +112,10 @@ class RelevancePipeline:
 
 
 # Text features of the articles scored in this process, for the end-of-crawl rescoring:
-# canonical URL -> (hash of the scored text, features). Bounded; a miss is recomputed.
+# canonical URL -> (hash of the scored text, features). About 45 KB an article, so bounded
+# (~90 MB); a miss is recomputed.
 _FEATURES: dict[str, tuple[int, TextFeatures]] = {}
-FEATURES_KEPT = 50_000
+FEATURES_KEPT = 2_000
 
 
 def remember_features(url: str, title: str | None, body: str, features: TextFeatures) -> None:

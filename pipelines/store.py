@@ -48,8 +48,8 @@ class StorePipeline:
     def __init__(self, db_path: str, batch_size: int, run_id: int | None):
         self.db_path = db_path
         self.batch_size = batch_size
+        # Set by `newsagg crawl`, or by RunRecorder for a bare `scrapy crawl`.
         self.run_id = run_id
-        self.own_run = run_id is None
         self.articles: list[dict] = []
         self.coverage: list[dict] = []
         self.discoveries: list[dict] = []
@@ -72,14 +72,9 @@ class StorePipeline:
 
     def open_spider(self):
         self.db = dbmod.connect(self.db_path)
-        if self.own_run:
-            self.run_id = dbmod.start_run(self.db, {"spider": self.crawler.spider.name})
 
     def close_spider(self):
         self.flush()
-        if self.own_run:
-            status = self.crawler.stats.get_value("finish_reason") or "finished"
-            dbmod.finish_run(self.db, self.run_id, status, self.crawler.stats.get_stats())
         self.db.close()
 
     # --- items -----------------------------------------------------------------------------

@@ -83,6 +83,12 @@ class Outlet:
         return bool(self.article_path.search(urlsplit(url).path))
 
 
+def first_text(tree, xpath: str) -> str | None:
+    """The stripped text of the first element ``xpath`` finds in a page, if any."""
+    found = tree.xpath(xpath)
+    return found[0].text_content().strip() if found else None
+
+
 def split_names(names: str) -> list[str]:
     """ "Kim Seo-yeon and Lee Ha-eun" / "A, B and C" -> a list of names."""
     return [n.strip() for n in re.split(r",|\band\b|&", names) if n.strip()]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.outlets import Outlet, listing_entries
+from crawler.outlets import Outlet, first_text, listing_entries
 from crawler.outlets import byline_names as names_in_byline
 from crawler.timeutil import KST
 
@@ -48,9 +48,8 @@ def credited(text: str) -> str | None:
 
 def page_fields(tree) -> dict:
     fields: dict = {}
-    heading = tree.xpath('//h1[contains(@class,"news_title")]')
-    if heading:
-        fields["title"] = heading[0].text_content().strip()
+    if title := first_text(tree, '//h1[contains(@class,"news_title")]'):
+        fields["title"] = title
     paragraphs = tree.xpath('//article[contains(@class,"article-body")]/p')
     names = []
     for p in paragraphs[:1] + paragraphs[-1:]:

@@ -14,7 +14,7 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
-from crawler.outlets import Outlet, article_links
+from crawler.outlets import Outlet, article_links, first_text
 
 ARTICLE_PATH = re.compile(
     r"^/(?:world|markets|business|legal|technology|sustainability|breakingviews|science)/"
@@ -54,9 +54,8 @@ def clean_text(text: str) -> str:
 
 def page_fields(tree) -> dict:
     fields: dict = {}
-    heading = tree.xpath('//h1[@data-testid="Heading"]')
-    if heading:
-        fields["title"] = heading[0].text_content().strip()
+    if title := first_text(tree, '//h1[@data-testid="Heading"]'):
+        fields["title"] = title
     paragraphs = tree.xpath('//div[starts-with(@data-testid,"paragraph-")]')
     if paragraphs:
         fields["text"] = "\n".join(p.text_content().strip() for p in paragraphs)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from crawler.outlets import Outlet, listing_entries
+from crawler.outlets import Outlet, first_text, listing_entries
 from crawler.outlets import byline_names as names_in_byline
 from crawler.timeutil import KST
 
@@ -60,9 +60,10 @@ def clean_text(text: str) -> str:
 def page_fields(tree) -> dict:
     """What the page's own structure says, beyond generic metadata."""
     fields: dict = {}
-    heading = tree.xpath('//header[contains(@class,"title-article01")]//h1[contains(@class,"tit")]')
-    if heading:
-        fields["title"] = heading[0].text_content().strip()
+    if title := first_text(
+        tree, '//header[contains(@class,"title-article01")]//h1[contains(@class,"tit")]'
+    ):
+        fields["title"] = title
     paragraphs = tree.xpath('//article[contains(@class,"story-news")]/p')
     if paragraphs:
         fields["authors"] = byline_names(paragraphs[0].text_content())

@@ -20,6 +20,12 @@ SNAPSHOT = "2025-04-26T12:00:00+09:00"
 LATER_SNAPSHOTS = ("2025-05-01T12:00:00+09:00",)
 
 
+def overlay_dir(root: Path, snapshot: str) -> Path | None:
+    """Where a later snapshot's overlay lives (``at-YYYY-MM-DD``); None for the base one."""
+    day = snapshot[:10]
+    return None if day == SNAPSHOT[:10] else root / f"at-{day}"
+
+
 def published_before(articles: list[dict], article: dict) -> list[dict]:
     """The other articles out before this one, newest first: a page's "latest" box as it was
     when the page was published (the same in every snapshot)."""
