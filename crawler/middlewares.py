@@ -39,6 +39,20 @@ from crawler.timeutil import now_iso
 from crawler.urls import canonical_url, outlet_urls
 from pipelines.relevance import crawl_profiles
 
+# The share of NEWSAGG_PREFILTER_MIN_SCORE a candidate known only by its URL needs.
+SLUG_BAR = 0.5
+
+
+def prefilter_bar(candidate: dict, min_score: float) -> float:
+    """The quick score a candidate needs: ``min_score``, or half of it when all discovery
+    knows is the URL's slug (a plain sitemap's bare <loc>). A slug has a headline's words but
+    no teaser or keywords to match; held to the same bar, a story's article whose only listing
+    is a dated sitemap would never be fetched."""
+    bare = candidate.get("title_from_url") and not (
+        candidate.get("description") or candidate.get("keywords")
+    )
+    return min_score * (SLUG_BAR if bare else 1.0)
+
 
 def searched_for(candidate: dict, profile) -> list[str]:
     query = candidate.get("search_query")
@@ -143,7 +157,7 @@ class PrefilterMiddleware(BaseSpiderMiddleware):
             for p in self.profiles
         }
         best = max(scores.values(), default=0.0)
-        if self.profiles and best < self.min_score:
+        if self.profiles and best < prefilter_bar(candidate, self.min_score):
             stats.inc_value("newsagg/prefilter/low_score")
             return self._skip(candidate, canonical, "prefilter-score", best)
         candidate["prefilter"] = scores

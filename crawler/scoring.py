@@ -5,7 +5,8 @@ Pure functions over the source's stored analysis, so the pre-filter, the pipelin
 
 The full score is the content match, scaled down when the article is someone else's story:
 
-    score = (0.6 terms + 0.25 entities + 0.15 date) x (FOCUS_FLOOR + (1 - FOCUS_FLOOR) focus)
+    score = (0.6 terms + 0.25 entities + 0.15 date)
+            x (FOCUS_FLOOR + (1 - FOCUS_FLOOR) focus) x min(1, topic / TOPIC_GATE)
 
 - ``terms``: cosine similarity between rarity-weighted term vectors of the source and the
   article. The source vector is expanded with the story's own vocabulary, learnt from the
@@ -17,7 +18,15 @@ The full score is the content match, scaled down when the article is someone els
 - ``focus``: the other direction: the share of the article's own most mentioned names that the
   source knows, 0 when its main actor is a stranger. A piece on Japan's tariff talks names
   Bessent and Trump too, but its Akazawa, Tokyo and Ishiba are not the source's story. Focus
-  only ever takes away: an article that names nobody foreign is judged on its content.
+  only ever takes away: an article that names nobody foreign is judged on its content. Names
+  are not the only sign of a story, though: when the article's subject matter (``topic``)
+  is the story's, its unknown names are actors in it (the carmakers hoping the talks bring
+  tariff relief), so the focus is at least ``topic / TOPIC_FULL``. Another country's story
+  (focus 0) gets no such relief: Japan's talks are on the very same subject;
+- ``topic``: the cosine similarity of the two term vectors without the names in either (the
+  people, places and countries), the words that say what the article is about. Below
+  TOPIC_GATE the score shrinks in proportion: an article that shares the source's names but
+  not its subject (the acting president's condolences on a pope's death) is not coverage.
 """
 
 from __future__ import annotations
@@ -26,10 +35,11 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from crawler.textutil import (
     COUNTRIES,
+    COUNTRY_WORDS,
     bigrams,
     name_key,
     name_phrases,
@@ -48,8 +58,12 @@ FOCUS_NAMES = 6
 # Cosine similarity at which the terms component saturates at 1.0.
 COSINE_FULL = 0.5
 # Weight of the story feedback vector relative to the source's own vector.
-FEEDBACK_WEIGHT = 0.7
+FEEDBACK_WEIGHT = 1.0
 DATE_SCALE_DAYS = 10.0
+# Topic similarity below which the score shrinks in proportion (see the module docstring).
+TOPIC_GATE = 0.06
+# Topic similarity at which unknown names no longer count against the focus.
+TOPIC_FULL = 0.15
 
 
 def term_vector(text: str) -> dict[str, float]:
@@ -121,6 +135,21 @@ class Profile:
     def known(self) -> frozenset[str]:
         """What ``entity_focus`` counts as the source's own: its names and key terms."""
         return self.entity_keys | self.terms.keys()
+
+    @cached_property
+    def name_words(self) -> frozenset[str]:
+        """Every word of its names: what ``topic_similarity`` leaves out."""
+        return frozenset(w for k in self.entity_keys for w in k.split())
+
+    @cached_property
+    def topic_vector(self) -> list[tuple[tuple[str, ...], str, float]]:
+        """The expanded vector's terms that name nobody, with their words (for the
+        article-side names, which differ per article)."""
+        return [
+            (tuple(k.replace("-", "").split()), k, v)
+            for k, v in self.expanded.items()
+            if not names_in(k, self.name_words)
+        ]
 
     @classmethod
     def from_source(cls, row: dict) -> Profile:
@@ -204,11 +233,27 @@ def country_of(name: str) -> str | None:
     return None
 
 
-def search_queries(analysis: dict, people: int = 2, phrases: int = 3) -> tuple[str, ...]:
-    """The source's most mentioned people, then its strongest phrases that name nobody."""
+@lru_cache(maxsize=50_000)
+def is_country_word(word: str) -> bool:
+    """A word of a country's name or a demonym: "korea", "chinese", "american"."""
+    return word in COUNTRY_WORDS or country_of(word) is not None
+
+
+def names_in(term: str, name_words: frozenset[str]) -> bool:
+    """Whether a term (a word or a word pair) has a word of a name or a country in it."""
+    return any(w.replace("-", "") in name_words or is_country_word(w) for w in term.split())
+
+
+def search_queries(analysis: dict, people: int = 3, phrases: int = 3) -> tuple[str, ...]:
+    """The source's main people, then its strongest phrases that name nobody.
+
+    People rank by mentions and by how rare their name is: a site search for "Donald Trump"
+    returns the whole news of the day, one for "Han Duck-soo" his. After the first two, only
+    people named at least twice.
+    """
     persons = [e for e in analysis.get("entities", []) if e["kind"] == "person"]
-    persons.sort(key=lambda e: -e["count"])
-    names = [e["name"] for e in persons[:people]]
+    persons.sort(key=lambda e: -(1 + math.log(e["count"])) * rarity(e["name"]))
+    names = [e["name"] for i, e in enumerate(persons[:people]) if i < 2 or e["count"] >= 2]
     name_words = {w.lower() for e in persons for w in e["name"].split()}
     # A phrase worth a search: two words, nobody's name, not a country (every page of the site
     # says "South Korea"), and not common ("korea trade").
@@ -232,6 +277,10 @@ class TextFeatures:
     keyed: str
     # The text's name keys and their counts, most mentioned first.
     names: tuple[tuple[str, int], ...]
+
+    @cached_property
+    def name_words(self) -> frozenset[str]:
+        return frozenset(w for k, _ in self.names for w in k.split())
 
 
 def text_features(title: str | None, text: str | None) -> TextFeatures:
@@ -259,6 +308,23 @@ def entity_focus(profile: Profile, names: tuple[tuple[str, int], ...]) -> tuple[
         # Bessent and Trump too, but mostly Japan).
         return 0.0, foreign
     return 1 - sum(c for k, c in top if k in foreign) / total, foreign
+
+
+def topic_similarity(profile: Profile, features: TextFeatures) -> float:
+    """Cosine similarity of the story's and the article's terms that name nobody (no word of
+    a name on either side, no country): what the two are about, not who is in them."""
+    mine = features.name_words
+    article = {
+        k: v for k, v in features.vector.items() if not names_in(k, mine | profile.name_words)
+    }
+    dot = norm = 0.0
+    for words, key, value in profile.topic_vector:
+        if any(w in mine for w in words):
+            continue
+        norm += value * value
+        dot += value * article.get(key, 0.0)
+    size = math.sqrt(norm * sum(v * v for v in article.values()))
+    return dot / size if size else 0.0
 
 
 def _keyed(text: str) -> str:
@@ -339,14 +405,18 @@ def full_score(
     e_score, e_matched = entity_overlap(profile, features.keyed)
     f_score, foreign = entity_focus(profile, features.names)
     d_score, distance = date_proximity(profile, published)
+    topic = topic_similarity(profile, features)
+    if foreign and f_score > 0:
+        f_score = max(f_score, min(1.0, topic / TOPIC_FULL))
     components = {
         "terms": min(1.0, similarity / COSINE_FULL),
         "entities": e_score,
         "focus": f_score,
         "date": d_score,
+        "topic": topic,
     }
     content = sum(WEIGHTS[k] * components[k] for k in WEIGHTS)
-    score = content * (FOCUS_FLOOR + (1 - FOCUS_FLOOR) * f_score)
+    score = content * (FOCUS_FLOOR + (1 - FOCUS_FLOOR) * f_score) * min(1.0, topic / TOPIC_GATE)
     shared = sorted((k for k in vector if k in expanded), key=lambda k: -vector[k] * expanded[k])[
         :15
     ]

@@ -86,7 +86,7 @@ NEWSAGG_WINDOW_DAYS_AFTER = 14
 NEWSAGG_SINCE: str | None = None
 NEWSAGG_UNTIL: str | None = None
 # Score (0..1) an extracted article needs to be linked to a source in `coverage`.
-NEWSAGG_MIN_SCORE = 0.28
+NEWSAGG_MIN_SCORE = 0.27
 # Articles scoring at least this before feedback teach the scorer the story's vocabulary.
 NEWSAGG_FEEDBACK_MIN_SCORE = 0.40
 # Quick score (0..1) on discovery metadata (title, keywords, description) needed to fetch.

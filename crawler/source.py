@@ -16,7 +16,16 @@ from datetime import date
 from pathlib import Path
 
 from crawler.outlets import OUTLETS
-from crawler.textutil import bigrams, name_phrases, normalise, phrase_key, rarity, terms
+from crawler.textutil import (
+    COUNTRIES,
+    bigrams,
+    name_key,
+    name_phrases,
+    normalise,
+    phrase_key,
+    rarity,
+    terms,
+)
 from crawler.timeutil import parse_day
 
 BUNDLED_SOURCE = (
@@ -98,6 +107,19 @@ _ORG_WORDS = {
     "asia",
     "reuters",
     "nikkei",
+    "army",
+    "navy",
+    "force",
+    "forces",
+    "staff",
+    "command",
+    "committee",
+    "union",
+    "university",
+    "framework",
+    "industries",
+    "company",
+    "people",
 }
 _PLACES = {
     "washington",
@@ -286,7 +308,17 @@ def key_terms(title: str, text: str, limit: int = 40) -> list[list]:
     return [[t, w] for t, w in scored[:limit]]
 
 
-_DEMONYMS = {"korean", "american", "chinese", "japanese", "asian", "european", "russian"}
+_DEMONYMS = {
+    "korean",
+    "american",
+    "chinese",
+    "japanese",
+    "asian",
+    "european",
+    "russian",
+    "eastern",
+    "western",
+}
 
 
 def entity_kind(name: str) -> str:
@@ -295,6 +327,8 @@ def entity_kind(name: str) -> str:
     if words and words[-1] in _DEMONYMS:
         return "other"
     if key in _PLACES or (words and words[-1] in _PLACES and len(words) <= 2):
+        return "place"
+    if name_key(name) in COUNTRIES:
         return "place"
     if any(w in _ORG_WORDS for w in words) or (name.isupper() and len(name) >= 3):
         return "organisation"
@@ -315,16 +349,34 @@ def entities(text: str, limit: int = 40) -> list[dict]:
             continue
         counts[key] += 1
         surface.setdefault(key, phrase)
+    kinds = {key: entity_kind(surface[key]) for key in counts}
+    owner = surname_owners(counts, kinds)
+    for short, full in owner.items():
+        counts[full] += counts.pop(short)
     result = []
     for key, count in counts.most_common():
         name = surface[key]
-        kind = entity_kind(name)
+        kind = kinds[key]
         if count < 2 and len(key.split()) < 2 and kind != "place":
             continue
-        result.append(
-            {"name": name, "kind": kind, "count": count, "variants": variants(name, kind)}
-        )
+        found = variants(name, kind)
+        found += [short for short, full in owner.items() if full == key]
+        result.append({"name": name, "kind": kind, "count": count, "variants": found})
     return result[:limit]
+
+
+def surname_owners(counts: Counter[str], kinds: dict[str, str]) -> dict[str, str]:
+    """One-word names that stand for a person the text names in full: "Han" after "Han
+    Duck-soo", "Trump" after "Donald Trump" (first or last word, one such person only)."""
+    people = [k for k in counts if kinds[k] == "person" and len(k.split()) >= 2]
+    owner = {}
+    for key in counts:
+        if " " in key or kinds[key] == "place":
+            continue
+        mine = [p for p in people if key in (p.split()[0], p.split()[-1])]
+        if len(mine) == 1:
+            owner[key] = mine[0]
+    return owner
 
 
 def variants(name: str, kind: str) -> list[str]:

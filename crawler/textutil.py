@@ -131,7 +131,7 @@ def _is_heading(line: str) -> bool:
     if not tokens or line.rstrip()[-1:] in ".!?\"'”":
         return False
     capitalised = sum(1 for t in tokens if t[:1].isupper())
-    return len(tokens) <= 14 and capitalised >= 0.6 * len(tokens)
+    return len(tokens) <= 20 and capitalised >= 0.6 * len(tokens)
 
 
 def _trim_name(parts: list[str]) -> list[str]:
@@ -216,3 +216,5 @@ def rarity(term: str) -> float:
 
 
 COUNTRIES = _countries()
+# Every word of a country's name ("south", "korea", "united", "state").
+COUNTRY_WORDS = frozenset(w for c in COUNTRIES for w in c.split())

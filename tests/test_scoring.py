@@ -37,7 +37,8 @@ def scored(profile):
 def test_scores_are_between_zero_and_one(scored):
     for _, _, result in scored:
         assert 0.0 <= result["score"] <= 1.0
-        assert set(result["components"]) == {"terms", "entities", "focus", "date"}
+        assert set(result["components"]) == {"terms", "entities", "focus", "date", "topic"}
+        assert 0.0 <= result["components"]["topic"] <= 1.0
 
 
 def test_related_articles_score_well_above_unrelated_ones_before_feedback(scored):
@@ -160,3 +161,73 @@ def test_another_countrys_story_has_no_focus_even_if_the_source_names_it_once(pr
     once = replace(profile, entities=[*profile.entities, ("Japan", ("japan",), 0.5)])
     assert "japan" in once.entity_keys and "japan" not in once.home
     assert full_score(once, "Japan's envoy meets Trump", japan, None)["components"]["focus"] == 0
+
+
+# A piece on the talks' industry angle: the source never names these companies.
+CARMAKERS = (
+    "Hyundai Motor and Kia are weighing a shift of production to their U.S. plants as Seoul "
+    "seeks relief from the 25 percent tariff on cars in its trade talks with Washington. "
+    "Hyundai said tariff costs would weigh on margins; Kia said it would hold prices. "
+    "Hyundai and Kia urged negotiators to make autos and steel the centerpiece of the talks "
+    "on reciprocal tariffs, and Hyundai warned the levy could erode profits. Kia agreed."
+)
+# The source's people, no subject of its own in common with it.
+CONDOLENCES = (
+    "Acting President Han Duck-soo offered condolences on Monday over the death of Pope "
+    "Francis, recalling the pope's 2014 visit to South Korea. Han said Pope Francis had "
+    "comforted the families of the ferry victims. Han Duck-soo sent a message to the Vatican. "
+    "Catholics in Seoul gathered at Myeongdong Cathedral to pray for Pope Francis."
+)
+
+
+def test_topic_is_the_subject_without_the_names(profile):
+    from crawler.scoring import text_features, topic_similarity
+
+    carmakers = topic_similarity(profile, text_features("Carmakers seek relief", CARMAKERS))
+    condolences = topic_similarity(profile, text_features("Han mourns pope", CONDOLENCES))
+    assert carmakers > 0.1 > 0.05 > condolences
+
+
+def test_names_without_the_subject_are_not_coverage(profile):
+    result = full_score(
+        profile, "Han offers condolences over Pope Francis' death", CONDOLENCES, None
+    )
+    assert "Han Duck-soo" in result["entities"]  # the source's main person is there...
+    assert result["components"]["topic"] < 0.06  # ...but not what it is about
+    assert result["score"] < 0.15
+
+
+def test_on_topic_strangers_are_actors_in_the_story_not_another_story(profile):
+    from crawler.scoring import TOPIC_FULL, entity_focus, text_features
+
+    features = text_features("Hyundai and Kia seek tariff relief", CARMAKERS)
+    by_names, foreign = entity_focus(profile, features.names)
+    assert {"hyundai", "kia"} <= set(foreign) and by_names < 0.7
+    result = full_score(profile, "Hyundai and Kia seek tariff relief", CARMAKERS, None, features)
+    topic = result["components"]["topic"]
+    assert result["components"]["focus"] == pytest.approx(
+        max(by_names, min(1, topic / TOPIC_FULL)), abs=1e-3
+    )
+    assert result["components"]["focus"] > by_names
+
+
+def test_search_queries_are_the_sources_main_people_and_rare_phrases():
+    from crawler.scoring import search_queries
+
+    piece = load_source(str(BUNDLED_SOURCE))
+    queries = search_queries(piece.analysis)
+    # "Han" and "Trump" count for Han Duck-soo and Donald Trump; a search for Trump would
+    # return the whole day's news, so the rarer names go first.
+    assert queries[:3] == ("Han Duck-soo", "Ahn Duk-geun", "Choi Sang-mok")
+    assert "Donald Trump" not in queries
+    assert all(" " in q for q in queries[3:])
+
+
+def test_a_candidate_known_only_by_its_url_needs_half_the_quick_score():
+    from crawler.middlewares import prefilter_bar
+
+    bare = {"title": "Alaska gas dream becomes seouls bargaining chip", "title_from_url": True}
+    assert prefilter_bar(bare, 0.04) == pytest.approx(0.02)
+    # A headline, a teaser or keywords from discovery: the full bar.
+    assert prefilter_bar({**bare, "keywords": ["LNG"]}, 0.04) == 0.04
+    assert prefilter_bar({**bare, "title_from_url": False}, 0.04) == 0.04

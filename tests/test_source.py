@@ -98,3 +98,29 @@ def test_bad_sources_give_clear_errors(tmp_path, name, content, message):
 def test_bad_published_date_is_an_error():
     with pytest.raises(SourceError, match="YYYY-MM-DD"):
         load_source(str(BUNDLED_SOURCE), published="April 22")
+
+
+def test_surnames_count_for_the_person_named_in_full():
+    from crawler.source import entities
+
+    text = (
+        "Acting President Han Duck-soo met Donald Trump. On Monday, Han said the talks went "
+        "well and that Trump agreed. Kim Jong-un and Kim Yo-jong were absent; later Kim said "
+        "nothing."
+    )
+    found = {e["name"]: e for e in entities(text)}
+    assert found["Han Duck-soo"]["count"] == 2 and "han" in found["Han Duck-soo"]["variants"]
+    assert found["Donald Trump"]["count"] == 2 and "Trump" not in found
+    # Two people could be "Kim": it stays apart from both.
+    assert found["Kim Jong-un"]["count"] == found["Kim Yo-jong"]["count"] == 1
+
+
+def test_entity_kinds_for_countries_armies_and_long_headings():
+    from crawler.source import entities, entity_kind
+
+    assert entity_kind("Russia") == "place"
+    assert entity_kind("Revolutionary Army") == "organisation"
+    assert entity_kind("Middle Eastern") == "other"
+    heading = "North Korea's Biggest Warship Fires Its First Missiles as Kim Pushes for a Navy"
+    names = {e["name"] for e in entities(f"{heading}\nKim Jong-un watched. Kim Jong-un left.")}
+    assert "Kim Pushes" not in names and "Biggest Warship Fires Its First Missiles" not in names
