@@ -52,7 +52,7 @@ from crawler.textutil import (
 KIND_WEIGHT = {"person": 1.6, "organisation": 1.2, "place": 0.5, "other": 0.6}
 WEIGHTS = {"terms": 0.6, "entities": 0.25, "date": 0.15}
 # What is left of the content score when the focus is 0.
-FOCUS_FLOOR = 0.5
+FOCUS_FLOOR = 0.4
 # The article-side names that count for ``focus``: its most mentioned ones.
 FOCUS_NAMES = 6
 # Cosine similarity at which the terms component saturates at 1.0.
@@ -142,14 +142,9 @@ class Profile:
         return frozenset(w for k in self.entity_keys for w in k.split())
 
     @cached_property
-    def topic_vector(self) -> list[tuple[tuple[str, ...], str, float]]:
-        """The expanded vector's terms that name nobody, with their words (for the
-        article-side names, which differ per article)."""
-        return [
-            (tuple(k.replace("-", "").split()), k, v)
-            for k, v in self.expanded.items()
-            if not names_in(k, self.name_words)
-        ]
+    def topic(self) -> TopicTerms:
+        """The expanded vector without its names and countries (see ``topic_similarity``)."""
+        return TopicTerms.of(self.expanded, self.name_words)
 
     @classmethod
     def from_source(cls, row: dict) -> Profile:
@@ -269,6 +264,35 @@ def search_queries(analysis: dict, people: int = 3, phrases: int = 3) -> tuple[s
 
 
 @dataclass(frozen=True)
+class TopicTerms:
+    """A term vector without the terms that name someone or a country, indexed by word so
+    that the other side's names can be taken out quickly."""
+
+    weights: dict[str, float]
+    norm2: float
+    # word (without hyphens) -> the terms that have it
+    index: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, vector: dict[str, float], name_words: frozenset[str]) -> TopicTerms:
+        weights = {k: v for k, v in vector.items() if not names_in(k, name_words)}
+        index: dict[str, list[str]] = {}
+        for key in weights:
+            for word in set(key.replace("-", "").split()):
+                index.setdefault(word, []).append(key)
+        return cls(
+            weights,
+            sum(v * v for v in weights.values()),
+            {w: tuple(keys) for w, keys in index.items()},
+        )
+
+    def without(self, words: frozenset[str]) -> tuple[set[str], float]:
+        """The terms that have one of ``words``, and the squared norm left without them."""
+        dropped = {k for w in words for k in self.index.get(w, ())}
+        return dropped, self.norm2 - sum(self.weights[k] ** 2 for k in dropped)
+
+
+@dataclass(frozen=True)
 class TextFeatures:
     """What scoring reads from an article's text, computed once per text (in an extraction
     worker when there is one) and shared by every source, the pipeline and the rescoring."""
@@ -277,16 +301,19 @@ class TextFeatures:
     keyed: str
     # The text's name keys and their counts, most mentioned first.
     names: tuple[tuple[str, int], ...]
-
-    @cached_property
-    def name_words(self) -> frozenset[str]:
-        return frozenset(w for k, _ in self.names for w in k.split())
+    name_words: frozenset[str]
+    # The vector without its own names and countries.
+    topic: TopicTerms
 
 
 def text_features(title: str | None, text: str | None) -> TextFeatures:
     body = f"{title or ''}\n{text or ''}"
     counts = Counter(k for k in (name_key(n) for n in name_phrases(body)) if k)
-    return TextFeatures(term_vector(body), _keyed(body), tuple(counts.most_common()))
+    vector = term_vector(body)
+    words = frozenset(w for k in counts for w in k.split())
+    return TextFeatures(
+        vector, _keyed(body), tuple(counts.most_common()), words, TopicTerms.of(vector, words)
+    )
 
 
 def entity_focus(profile: Profile, names: tuple[tuple[str, int], ...]) -> tuple[float, list[str]]:
@@ -313,18 +340,14 @@ def entity_focus(profile: Profile, names: tuple[tuple[str, int], ...]) -> tuple[
 def topic_similarity(profile: Profile, features: TextFeatures) -> float:
     """Cosine similarity of the story's and the article's terms that name nobody (no word of
     a name on either side, no country): what the two are about, not who is in them."""
-    mine = features.name_words
-    article = {
-        k: v for k, v in features.vector.items() if not names_in(k, mine | profile.name_words)
-    }
-    dot = norm = 0.0
-    for words, key, value in profile.topic_vector:
-        if any(w in mine for w in words):
-            continue
-        norm += value * value
-        dot += value * article.get(key, 0.0)
-    size = math.sqrt(norm * sum(v * v for v in article.values()))
-    return dot / size if size else 0.0
+    story, article = profile.topic, features.topic
+    # The story's terms with a word the article names are gone from the article's side
+    # already; the article's terms with a word the story names go now.
+    _, story_norm2 = story.without(features.name_words)
+    dropped, article_norm2 = article.without(profile.name_words)
+    dot = sum(v * story.weights.get(k, 0.0) for k, v in article.weights.items() if k not in dropped)
+    size = math.sqrt(max(0.0, story_norm2) * max(0.0, article_norm2))
+    return dot / size if size > 1e-12 else 0.0
 
 
 def _keyed(text: str) -> str:
