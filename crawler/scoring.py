@@ -138,7 +138,9 @@ class Profile:
 
     @cached_property
     def name_words(self) -> frozenset[str]:
-        """Every word of its names: what ``topic_similarity`` leaves out."""
+        """Every word of its names: what ``topic_similarity`` leaves out. ("Trade" in "Ministry
+        of Trade" goes too: taking only the words a text never writes in lower case lets
+        the trade-war background of the same weeks in, two more links to the bundled piece.)"""
         return frozenset(w for k in self.entity_keys for w in k.split())
 
     @cached_property
@@ -337,17 +339,19 @@ def entity_focus(profile: Profile, names: tuple[tuple[str, int], ...]) -> tuple[
     return 1 - sum(c for k, c in top if k in foreign) / total, foreign
 
 
-def topic_similarity(profile: Profile, features: TextFeatures) -> float:
+def topic_similarity(profile: Profile, features: TextFeatures) -> float | None:
     """Cosine similarity of the story's and the article's terms that name nobody (no word of
-    a name on either side, no country): what the two are about, not who is in them."""
+    a name on either side, no country): what the two are about, not who is in them. None
+    when either side has no such term (a headline of names only): no evidence either way."""
     story, article = profile.topic, features.topic
     # The story's terms with a word the article names are gone from the article's side
     # already; the article's terms with a word the story names go now.
     _, story_norm2 = story.without(features.name_words)
     dropped, article_norm2 = article.without(profile.name_words)
     dot = sum(v * story.weights.get(k, 0.0) for k, v in article.weights.items() if k not in dropped)
-    size = math.sqrt(max(0.0, story_norm2) * max(0.0, article_norm2))
-    return dot / size if size > 1e-12 else 0.0
+    if story_norm2 < 1e-9 or article_norm2 < 1e-9:
+        return None
+    return min(1.0, dot / math.sqrt(story_norm2 * article_norm2))
 
 
 def _keyed(text: str) -> str:
@@ -429,7 +433,7 @@ def full_score(
     f_score, foreign = entity_focus(profile, features.names)
     d_score, distance = date_proximity(profile, published)
     topic = topic_similarity(profile, features)
-    if foreign and f_score > 0:
+    if topic is not None and foreign and f_score > 0:
         f_score = max(f_score, min(1.0, topic / TOPIC_FULL))
     components = {
         "terms": min(1.0, similarity / COSINE_FULL),
@@ -439,13 +443,14 @@ def full_score(
         "topic": topic,
     }
     content = sum(WEIGHTS[k] * components[k] for k in WEIGHTS)
-    score = content * (FOCUS_FLOOR + (1 - FOCUS_FLOOR) * f_score) * min(1.0, topic / TOPIC_GATE)
+    gate = 1.0 if topic is None else min(1.0, topic / TOPIC_GATE)
+    score = content * (FOCUS_FLOOR + (1 - FOCUS_FLOOR) * f_score) * gate
     shared = sorted((k for k in vector if k in expanded), key=lambda k: -vector[k] * expanded[k])[
         :15
     ]
     return {
         "score": round(score, 4),
-        "components": {k: round(v, 4) for k, v in components.items()},
+        "components": {k: v if v is None else round(v, 4) for k, v in components.items()},
         "terms": shared,
         "entities": e_matched,
         "foreign_names": foreign,

@@ -38,7 +38,8 @@ def test_scores_are_between_zero_and_one(scored):
     for _, _, result in scored:
         assert 0.0 <= result["score"] <= 1.0
         assert set(result["components"]) == {"terms", "entities", "focus", "date", "topic"}
-        assert 0.0 <= result["components"]["topic"] <= 1.0
+        topic = result["components"]["topic"]
+        assert topic is None or 0.0 <= topic <= 1.0
 
 
 def test_related_articles_score_well_above_unrelated_ones_before_feedback(scored):
@@ -186,6 +187,15 @@ def test_topic_is_the_subject_without_the_names(profile):
     carmakers = topic_similarity(profile, text_features("Carmakers seek relief", CARMAKERS))
     condolences = topic_similarity(profile, text_features("Han mourns pope", CONDOLENCES))
     assert carmakers > 0.1 > 0.05 > condolences
+
+
+def test_a_headline_of_names_only_says_nothing_about_the_topic(profile):
+    from crawler.scoring import text_features, topic_similarity
+
+    title = "Choi Sang-mok, Scott Bessent in Washington"
+    assert topic_similarity(profile, text_features(title, None)) is None
+    result = full_score(profile, title, None, None)
+    assert result["components"]["topic"] is None and result["score"] > 0.1  # not gated
 
 
 def test_names_without_the_subject_are_not_coverage(profile):
