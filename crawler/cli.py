@@ -17,6 +17,7 @@ import click
 from crawler import db as dbmod
 from crawler.outlets import OUTLETS
 from crawler.replica import snapshots as replica_snapshots
+from crawler.replica import unknown_snapshot
 from crawler.source import SourceError, load_source
 from crawler.timeutil import parse_day
 from pipelines.relevance import default_source_ids
@@ -61,10 +62,8 @@ def check_day(value: str | None) -> str | None:
 
 
 def check_snapshot(day: str | None) -> str | None:
-    if day is not None and day not in replica_snapshots():
-        raise UserError(
-            f"no replica snapshot {day!r} (there are: {', '.join(replica_snapshots())})"
-        )
+    if day is not None and (problem := unknown_snapshot(day)):
+        raise UserError(problem)
     return day
 
 

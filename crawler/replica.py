@@ -166,11 +166,9 @@ class Replica:
     def __init__(self, slugs: list[str], root: Path = REPLICA_ROOT, snapshot: str | None = None):
         self.servers: dict[str, ThreadingHTTPServer] = {}
         self.sites: dict[str, Site] = {}
+        if snapshot and (problem := unknown_snapshot(snapshot, root)):
+            raise FileNotFoundError(problem)
         overlay = overlay_dir(root, snapshot) if snapshot else None
-        if overlay is not None and not overlay.is_dir():
-            raise FileNotFoundError(
-                f"no replica snapshot {snapshot!r}; there are: {', '.join(snapshots(root))}"
-            )
         for slug in slugs:
             directory = root / slug
             if not (directory / "robots.txt").is_file():
@@ -211,6 +209,12 @@ def available(root: Path = REPLICA_ROOT) -> list[str]:
 def snapshots(root: Path = REPLICA_ROOT) -> list[str]:
     """The days the replica can show, oldest first: the base snapshot, then the overlays."""
     return [SNAPSHOT[:10], *sorted(p.name[3:] for p in root.glob("at-*") if p.is_dir())]
+
+
+def unknown_snapshot(day: str, root: Path = REPLICA_ROOT) -> str | None:
+    """Why ``day`` is no snapshot of the replica, or None when it is one."""
+    days = snapshots(root)
+    return None if day in days else f"no replica snapshot {day!r} (there are: {', '.join(days)})"
 
 
 def snapshot_for(published: list[str], root: Path = REPLICA_ROOT) -> str:

@@ -123,7 +123,7 @@ class Profile:
 
     @cached_property
     def entity_words(self) -> frozenset[str]:
-        return frozenset(w for k in self.entity_keys for w in k.split() if len(w) > 3)
+        return frozenset(w for w in self.name_words if len(w) > 3)
 
     @cached_property
     def setting_keys(self) -> tuple[frozenset[str], frozenset[str]]:

@@ -148,10 +148,11 @@ def by_headline(rows: list[dict], results: dict[int, dict]) -> None:
     neighbours' scores, weighted by headline similarity, stand in when they are higher; the
     neighbours are recorded in ``matched`` for ``related --explain``.
     """
-    rich = [r for r in rows if len((r["text"] or "").split()) >= THIN_WORDS]
+    thin = {r["id"] for r in rows if len((r["text"] or "").split()) < THIN_WORDS}
+    rich = [r for r in rows if r["id"] not in thin]
     headlines = {r["id"]: term_vector(headline_text(r)) for r in rows}
     for row in rows:
-        if len((row["text"] or "").split()) >= THIN_WORDS:
+        if row["id"] not in thin:
             continue
         mine = headlines[row["id"]]
         near = sorted(

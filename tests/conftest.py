@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,16 +9,16 @@ from pathlib import Path
 
 import pytest
 
+from crawler.replica_sites import load_content
+
 ROOT = Path(__file__).resolve().parent.parent
 REPLICA = ROOT / "data" / "replica"
 SEED = ROOT.parent / "shared" / "seed" / "source-piece.txt"
 
 
 def replica_articles(outlet: str) -> list[dict]:
-    articles = []
-    for path in sorted((REPLICA / "content").glob(f"{outlet}-*.json")):
-        articles.extend(json.loads(path.read_text(encoding="utf-8"))["articles"])
-    return articles
+    """Every content entry of one outlet's replica (labels included)."""
+    return load_content(outlet, REPLICA / "content")["articles"]
 
 
 @pytest.fixture(scope="session")

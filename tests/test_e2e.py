@@ -32,9 +32,13 @@ def by_label(label: str, outlet: str | None = None) -> set[str]:
     return {u for u, (o, a) in ARTICLES.items() if a["label"] == label and outlet in (None, o)}
 
 
-def title_of(url: str) -> str:
-    article = ARTICLES[url][1]
+def headline(article: dict) -> str:
+    """A content entry's title (Nikkei's are ``headline``)."""
     return article.get("title") or article["headline"]
+
+
+def title_of(url: str) -> str:
+    return headline(ARTICLES[url][1])
 
 
 @pytest.fixture(scope="module")
@@ -447,7 +451,6 @@ def test_hard_negatives_are_out_of_the_window_or_score_below_the_threshold(crawl
             in_window.append(article)
     assert len(in_window) >= 8 and len(negatives) - len(in_window) >= 10
     for article in in_window:
-        title = article.get("title") or article["headline"]
         text = "\n".join(article["paragraphs"])
-        score = full_score(profile, title, text, article["published"])["score"]
-        assert score < settings.getfloat("NEWSAGG_MIN_SCORE"), (title, score)
+        score = full_score(profile, headline(article), text, article["published"])["score"]
+        assert score < settings.getfloat("NEWSAGG_MIN_SCORE"), (headline(article), score)
