@@ -30,7 +30,7 @@ CONTENT = ROOT / "data" / "replica" / "content"
 SEED = ROOT.parent / "shared" / "seed" / "source-piece.txt"
 sys.path.insert(0, str(ROOT))
 
-from crawler.replica_sites import LATER_SNAPSHOTS, SNAPSHOT, URL_TEMPLATES, replica_articles  # noqa: E402
+from crawler.replica.sites import LATER_SNAPSHOTS, SNAPSHOT, URL_TEMPLATES, replica_articles  # noqa: E402
 
 # name -> (source file, its publication day if it has none, story key in the labels)
 SOURCES = {

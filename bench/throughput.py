@@ -44,8 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crawler.replica import Replica  # noqa: E402
-from crawler.replica_sites import load_content  # noqa: E402
-from crawler.replica_sites.yonhap import build as build_yonhap  # noqa: E402
+from crawler.replica.sites import load_content  # noqa: E402
+from crawler.replica.sites.yonhap import build as build_yonhap  # noqa: E402
 
 SNAPSHOT = datetime.fromisoformat("2025-04-25T12:00:00+09:00")
 # Shares of the generated articles (the rest are originals, ~40 % of them related).

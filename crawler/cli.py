@@ -18,11 +18,10 @@ from crawler import db as dbmod
 from crawler.outlets import OUTLETS
 from crawler.replica import snapshots as replica_snapshots
 from crawler.replica import unknown_snapshot
-from crawler.source import SourceError, load_source
+from crawler.resources import DEFAULT_DB_RULE, default_db
+from crawler.source import SourceError, default_source_ids, load_source
 from crawler.timeutil import parse_day
-from pipelines.relevance import default_source_ids
 
-DEFAULT_DB = "data/news.db"
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
 EXIT_LOCKED = 4
@@ -38,10 +37,11 @@ def db_option(f):
     return click.option(
         "--db",
         "db_path",
-        default=lambda: os.environ.get("NEWSAGG_DB", DEFAULT_DB),
-        show_default=DEFAULT_DB,
+        default=lambda: os.environ.get("NEWSAGG_DB") or default_db(),
+        # The default in effect here and now (it depends on the current directory).
+        show_default=default_db(),
         type=click.Path(dir_okay=False),
-        help="SQLite file (env NEWSAGG_DB).",
+        help=f"SQLite file (env NEWSAGG_DB). Default: {DEFAULT_DB_RULE}.",
     )(f)
 
 
@@ -59,6 +59,15 @@ def check_day(value: str | None) -> str | None:
         return parse_day(value).isoformat()
     except ValueError as exc:
         raise UserError(str(exc)) from None
+
+
+def check_window(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """--since and --until as ISO days; a window that ends before it starts is a usage error
+    (it would crawl nothing and exit 0)."""
+    since, until = check_day(since), check_day(until)
+    if since and until and since > until:
+        raise UserError(f"--since {since} is later than --until {until}: the window is empty")
+    return since, until
 
 
 def check_snapshot(day: str | None) -> str | None:
@@ -172,14 +181,15 @@ def crawl(
     """Discover, fetch, score and store the coverage of the source piece(s)."""
     from crawler.crawl import CrawlLocked, CrawlOptions, run_crawl
 
+    since, until = check_window(since, until)
     options = CrawlOptions(
         db_path=db_path,
         outlets=check_outlets(outlets),
         outlet_urls=parse_outlet_urls(outlet_urls),
         replica=replica or bool(replica_at),
         replica_at=check_snapshot(replica_at),
-        since=check_day(since),
-        until=check_day(until),
+        since=since,
+        until=until,
         refresh=refresh,
         overrides=dict(_pair(o) for o in overrides),
         log_level={0: "WARNING", 1: "INFO"}.get(verbose, "DEBUG"),
@@ -200,9 +210,14 @@ def crawl(
         click.echo(line)
     if result.unreachable:
         hosts = ", ".join(f"{h} ({e})" for h, e in sorted(result.unreachable.items()))
+        skipped = (
+            f"; {result.not_attempted} requests to them not attempted (in `discoveries`)"
+            if result.not_attempted
+            else ""
+        )
         click.echo(
-            f"error: could not reach {hosts}. No network? Try `newsagg crawl --replica` "
-            "for the offline replica.",
+            f"error: could not reach {hosts}{skipped}. No network? Try `newsagg crawl "
+            "--replica` for the offline replica.",
             err=True,
         )
         sys.exit(EXIT_UNREACHABLE)
@@ -386,9 +401,13 @@ def _without_bulk(row: dict) -> dict:
 def explain_url(db, url: str, source_id: int | None, as_json: bool) -> None:
     from crawler.urls import canonical_url
 
-    canonical = canonical_url(url)
-    clauses = "d.url = ?" + (" and d.source_id = ?" if source_id else "")
-    params = [canonical, source_id] if source_id else [canonical]
+    try:
+        canonical = canonical_url(url)
+    except ValueError:  # a malformed link is on record as it was written
+        canonical = url.strip()
+    # A link dropped before fetching (another host, a bad URL) is on record as written.
+    clauses = "d.url in (?, ?)" + (" and d.source_id = ?" if source_id else "")
+    params = [canonical, url.strip(), *([source_id] if source_id else [])]
     rows = [
         dbmod.decode_row(r)
         for r in db.query(
@@ -435,8 +454,7 @@ EXPLAINED = (
 def rescored(db, row: dict) -> dict:
     """The breakdown of a stored article that was not linked (coverage keeps linked ones):
     scored again now, with the source's current story feedback."""
-    from crawler.scoring import Profile, full_score
-    from pipelines.relevance import scoring_text
+    from crawler.scoring import Profile, full_score, scoring_text
 
     article = next(db.query("select * from articles where canonical_url = ?", [row["url"]]), None)
     sources = dbmod.get_sources(db, [row["source_id"]]) if row.get("source_id") else []

@@ -14,18 +14,19 @@ from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
 from crawler import db as dbmod
-from crawler.middlewares import unreachable_hosts
+from crawler.middlewares import REFUSED_UNREACHABLE, connection_failure, unreachable_hosts
 from crawler.replica import Replica, snapshot_for
 from pipelines.dedupe import link_copies
 from pipelines.relevance import date_window, load_profiles, rescore_source
 
-# Replica and local test servers: nothing to be polite to but ourselves.
+# Replica and local test servers: nothing to be polite to but ourselves. Only the pace
+# changes, never how often a request is retried: a page answering 503, 503, 200 is stored on
+# a local server exactly as on a live one.
 LOCAL_OVERRIDES = {
     "DOWNLOAD_DELAY": 0,
     "DOWNLOAD_DELAY_JITTER": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
-    "RETRY_TIMES": 1,
     "NEWSAGG_RETRY_BACKOFF": 0,
 }
 STAT_COLUMNS = (
@@ -61,6 +62,11 @@ class CrawlResult:
     unreachable: dict[str, str]
     sources: dict[int, dict] = field(default_factory=dict)
     copies: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def not_attempted(self) -> int:
+        """Requests never sent because their host could not be reached (each in `discoveries`)."""
+        return sum(s.get("newsagg/unreachable/not_attempted", 0) for s in self.stats.values())
 
     def summary_lines(self) -> list[str]:
         lines = [f"run {self.run_id}:"]
@@ -173,7 +179,7 @@ def _run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
             settings = build_settings(options, source_ids, run_id, base_urls)
             process = CrawlerProcess(settings)
             if options.log_level != "DEBUG":
-                _one_line_errors()
+                _one_line_errors(options.outlets)
             loader = SpiderLoader.from_settings(settings)
             crawlers = {}
             for slug in options.outlets:
@@ -272,9 +278,28 @@ NOISY_LOGGERS = (
 )
 
 
-def _one_line_errors() -> None:
+class _OncePerHost(logging.Filter):
+    """An unreachable host is named once, by UnreachableHostsMiddleware (and by the CLI at the
+    end); every request it refused is on record in `discoveries`. Without this, a crawl with no
+    network prints a line for each feed, sitemap and search URL of every outlet, and one more
+    for each robots.txt."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, dict):  # RobotsTxtMiddleware: "Error downloading %(request)s: ..."
+            return not connection_failure(args.get("f_exception"))
+        # OutletSpider.endpoint_failed and article failures: "%s: %s" % (url, reason)
+        return not any(str(a).startswith(REFUSED_UNREACHABLE) for a in args or ())
+
+
+def _one_line_errors(outlets: list[str]) -> None:
     # trafilatura warns about every page it cannot use; the store records those as decisions.
     logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    for name in [*outlets, "scrapy.downloadermiddlewares.robotstxt"]:
+        log = logging.getLogger(name)
+        if not any(isinstance(f, _OncePerHost) for f in log.filters):
+            # Before _NoTraceback, which rewrites the record's arguments into its message.
+            log.addFilter(_OncePerHost())
     for name in NOISY_LOGGERS:
         log = logging.getLogger(name)
         if not any(isinstance(f, _NoTraceback) for f in log.filters):

@@ -16,9 +16,8 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 
 from crawler import db as dbmod
 from crawler.crawl import LOCAL_OVERRIDES, CrawlLocked, _all_local, close_run, open_run, writer_lock
-from crawler.source import SourceError
+from crawler.source import SourceError, default_source_ids
 from crawler.urls import outlet_urls
-from pipelines.relevance import default_source_ids
 
 logger = logging.getLogger(__name__)
 

@@ -4,8 +4,9 @@
   it: already stored, outside the date window, or too far from every source on its metadata.
   Each "no" becomes a ``Discovery`` item, so the store records it.
 - ``RobotsTxtMiddleware`` is Scrapy's, with a fix for requests that wait on one robots.txt.
-- ``UnreachableHostsMiddleware`` counts connection failures per host, so the CLI can say which
-  hosts could not be reached instead of ending with an empty database and no reason.
+- ``UnreachableHostsMiddleware`` counts connection failures per host and sends nothing more to
+  a host that could not be connected to at all, so the CLI can say at once which hosts could
+  not be reached instead of ending minutes later with an empty database and no reason.
 - ``ProgressReporter`` prints a progress line now and then during long crawls.
 """
 
@@ -25,12 +26,25 @@ from urllib.parse import urlsplit
 from scrapy import Request, signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as BaseRobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    IgnoreRequest,
+    NotConfigured,
+)
 from scrapy.logformatter import LogFormatter
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 from twisted.internet.defer import Deferred
+from twisted.internet.error import (
+    ConnectError,
+    ConnectingCancelledError,
+    ConnectionRefusedError,
+    DNSLookupError,
+    NoRouteError,
+    TCPTimedOutError,
+)
 
 from crawler import db as dbmod
 from crawler.items import Discovery
@@ -38,6 +52,8 @@ from crawler.scoring import quick_score
 from crawler.timeutil import now_iso
 from crawler.urls import canonical_url, outlet_urls
 from pipelines.relevance import crawl_profiles
+
+logger = logging.getLogger(__name__)
 
 # The share of NEWSAGG_PREFILTER_MIN_SCORE a candidate known only by its URL needs.
 SLUG_BAR = 0.5
@@ -364,43 +380,146 @@ class PrivateAddressGuard:
 
 
 def non_public_reason(host: str) -> str | None:
-    """Why a host must not be contacted (it is, or resolves to, a non-public address)."""
+    """Why a host must not be contacted (it is, or resolves to, a non-public address).
+
+    Addresses are parsed, never matched as text: ``2130706433``, ``0x7f000001``, ``127.1`` and
+    ``0177.0.0.1`` are all 127.0.0.1 to the resolver that will connect, so they are resolved
+    the same way (``getaddrinfo``, which reads the C library's forms) and every answer checked.
+    """
     if not host:
         return "no host"
     try:
         addresses = {ipaddress.ip_address(host.strip("[]"))}
     except ValueError:
-        try:
-            infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-        except (OSError, UnicodeError):
+        addresses = resolve(host)
+        if addresses is None:
+            # A fully qualified name ("localhost.") resolves where the bare one does.
+            addresses = resolve(host.rstrip(".")) if host.endswith(".") else None
+        if addresses is None:
             return None  # unresolvable: the download fails on its own and is recorded
-        addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
     for address in addresses:
-        if not address.is_global or address.is_multicast:
-            return f"{host} is {address}"
+        why = address_reason(address)
+        if why is not None:
+            return f"{host} is {address}{why}"
     return None
 
 
+def resolve(host: str) -> set | None:
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return None
+    return {ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos}
+
+
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def address_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """ "" for a non-public address (" via X" when it carries a non-public IPv4 address X), or
+    None for a public one.
+
+    An IPv6 address may carry an IPv4 one (mapped ``::ffff:a.b.c.d``, compatible ``::a.b.c.d``,
+    6to4, NAT64) that the network stack or a gateway connects to: that one is checked too, so
+    the answer does not depend on how a Python version classifies those ranges.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        # ::/96 less :: and ::1 (unspecified and loopback: not public by themselves)
+        if embedded is None and (address in NAT64 or 1 < int(address) < 2**32):
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None and address_reason(embedded) is not None:
+            return f" (via {embedded})"
+        if address.is_site_local:
+            return ""
+    if not address.is_global or address.is_multicast:
+        return ""
+    return None
+
+
+# The IgnoreRequest text of a request not attempted; the spider records it as the reason
+# ``ignored: unreachable host HOST: ERROR`` (``crawler.spiders.base.failure_reason``).
+UNREACHABLE = "unreachable host"
+REFUSED_UNREACHABLE = f"ignored: {UNREACHABLE} "
+
+
 class UnreachableHostsMiddleware:
-    """Stats per host: responses seen and connection-level failures (DNS, refused, timeout)."""
+    """Per host: responses seen and connection-level failures; a host that could not be
+    connected to (no such name, nothing listening, no route) and never answered gets no
+    further request in this crawl.
+
+    Without it a crawl with no network tries every feed, sitemap and search URL of every
+    outlet, each with its retries and backoff: minutes to learn what the first request knew.
+    A refused request raises ``IgnoreRequest`` naming the host, so its errback records it in
+    ``discoveries`` like any failed endpoint or article, and the stats count it.
+    A timeout is not such a failure: a slow site is slow, not absent.
+    """
 
     def __init__(self, stats):
         self.stats = stats
+        self.answered: set[str] = set()
+        # host -> name of the connection failure that ruled it out
+        self.unreachable: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler.stats)
 
+    def process_request(self, request):
+        host = urlsplit(request.url).netloc
+        if host in self.unreachable:
+            self.stats.inc_value("newsagg/unreachable/not_attempted")
+            self.stats.inc_value(f"newsagg/host_not_attempted/{host}")
+            raise IgnoreRequest(f"{UNREACHABLE} {host}: {self.unreachable[host]}")
+        return None
+
     def process_response(self, request, response):
-        self.stats.inc_value(f"newsagg/host_ok/{urlsplit(request.url).netloc}")
+        host = urlsplit(request.url).netloc
+        self.answered.add(host)
+        self.stats.inc_value(f"newsagg/host_ok/{host}")
         return response
 
     def process_exception(self, request, exception):
         if isinstance(exception, IgnoreRequest):  # refused by us (robots, guard), not unreachable
             return None
         host = urlsplit(request.url).netloc
-        self.stats.set_value(f"newsagg/host_error/{host}", type(exception).__name__)
+        name = failure_name(exception)
+        self.stats.set_value(f"newsagg/host_error/{host}", name)
+        if connection_failure(exception):
+            self.stats.inc_value(f"newsagg/host_connect_failed/{host}")
+            if host not in self.answered and host not in self.unreachable:
+                self.unreachable[host] = name
+                logger.warning(
+                    "%s cannot be reached (%s): no further request to it in this crawl",
+                    host,
+                    exception,
+                )
         return None
+
+
+# Failures to connect at all. A timeout or a cut-off answer is not one of them: a slow or
+# overloaded site may answer the next request. Scrapy wraps Twisted's DNSLookupError and
+# ConnectionRefusedError in its own exceptions; NoRouteError and the other ConnectErrors
+# (EHOSTUNREACH, ...) come through as they are.
+CONNECTION_FAILURES = (CannotResolveHostError, DownloadConnectionRefusedError, ConnectError)
+NOT_CONNECTION_FAILURES = (TCPTimedOutError, ConnectingCancelledError)
+
+
+def connection_failure(exception: BaseException) -> bool:
+    return isinstance(exception, CONNECTION_FAILURES) and not isinstance(
+        exception, NOT_CONNECTION_FAILURES
+    )
+
+
+def failure_name(exception: BaseException) -> str:
+    """What went wrong, in the words a user would search for."""
+    if isinstance(exception, (CannotResolveHostError, DNSLookupError)):
+        return "DNS lookup failed"
+    if isinstance(exception, (DownloadConnectionRefusedError, ConnectionRefusedError)):
+        return "connection refused"
+    if isinstance(exception, NoRouteError):
+        return "no route to host"
+    return type(exception).__name__
 
 
 def unreachable_hosts(stats: dict) -> dict[str, str]:

@@ -31,6 +31,7 @@ The full score is the content match, scaled down when the article is someone els
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -457,3 +458,14 @@ def full_score(
         "date_distance_days": distance,
         "feedback": bool(profile.feedback),
     }
+
+
+def scoring_text(description: str | None, keywords, text: str | None) -> str:
+    """What an article is scored on besides its title: teaser, keywords and body.
+
+    Blocked pages have no body and paywalled ones only a preview; their teaser and keywords
+    from discovery still say what they are about.
+    """
+    if isinstance(keywords, str):
+        keywords = json.loads(keywords or "[]")
+    return "\n".join(part for part in (description, ", ".join(keywords or []), text) if part)

@@ -7,6 +7,8 @@ Each NEWSAGG_* setting is documented in the README's settings table (a test chec
 
 from __future__ import annotations
 
+from crawler.resources import default_db
+
 BOT_NAME = "newsagg"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -35,6 +37,22 @@ NEWSAGG_SITEMAP_MAXSIZE = 50 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Scrapy's list without CannotResolveHostError: a name that does not resolve will not resolve
+# two seconds later, and retrying it with backoff is what made a crawl with no network take
+# minutes. A refused connection is retried only on a host that has answered before:
+# UnreachableHostsMiddleware refuses every further request to a host that never did.
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.DownloadConnectionRefusedError",
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.DownloadTimeoutError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectError",
+    "twisted.internet.error.ConnectionLost",
+    # Raised by HttpCompressionMiddleware for an empty compressed body.
+    OSError,
+    "scrapy.core.downloader.handlers.http11.TunnelError",
+]
 TELNETCONSOLE_ENABLED = False
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
@@ -73,8 +91,9 @@ LOG_FORMATTER = "crawler.middlewares.QuietLogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- newsagg ----------------------------------------------------------------------------
-# Where everything is stored (one SQLite file).
-NEWSAGG_DB = "data/news.db"
+# Where everything is stored (one SQLite file): data/news.db inside a checkout, else the
+# user's data directory (crawler.resources.default_db decides, for the CLI too).
+NEWSAGG_DB = default_db()
 # Source ids (rows of `sources`) to crawl for; empty means: tracked sources, else the bundled one.
 NEWSAGG_SOURCE_IDS: list[int] = []
 # Outlet slug -> base URL overrides (a JSON object in the environment or on the command line).
@@ -113,6 +132,9 @@ NEWSAGG_REFRESH = False
 NEWSAGG_RETRY_BACKOFF = 2.0
 # Longest wait a Retry-After header may impose (seconds).
 NEWSAGG_RETRY_AFTER_MAX = 120.0
+# Links an endpoint lists but that are not followed (another host, not an article, a bad URL)
+# recorded in `discoveries` per endpoint and run; beyond it, one summary row counts the rest.
+NEWSAGG_MAX_DROPPED_PER_ENDPOINT = 50
 # Seconds between progress lines on stderr during a crawl (0 disables them).
 NEWSAGG_PROGRESS_INTERVAL = 10.0
 # The `runs` row this crawl reports into (set by `newsagg crawl`; a bare `scrapy crawl` makes one).

@@ -15,7 +15,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from w3lib.encoding import read_bom
+
+from crawler import db as dbmod
 from crawler.outlets import OUTLETS
+from crawler.resources import data_path
 from crawler.textutil import (
     COUNTRIES,
     bigrams,
@@ -28,9 +32,7 @@ from crawler.textutil import (
 )
 from crawler.timeutil import parse_day
 
-BUNDLED_SOURCE = (
-    Path(__file__).resolve().parent.parent / "data" / "sources" / "korea-us-2plus2-talks.txt"
-)
+BUNDLED_SOURCE = data_path("sources") / "korea-us-2plus2-talks.txt"
 SOURCE_SUFFIXES = {".txt", ".md", ".html", ".htm"}
 MAX_SOURCE_BYTES = 10 * 1024 * 1024
 
@@ -191,12 +193,13 @@ def _from_file(path: Path) -> SourcePiece:
         raise SourceError(
             f"{path}: unsupported source type {suffix or '(none)'}; use .txt, .md or .html"
         )
-    raw = path.read_bytes()[:MAX_SOURCE_BYTES].decode("utf-8", errors="replace")
+    raw = path.read_bytes()[:MAX_SOURCE_BYTES]
+    _refuse_binary(raw, str(path))
     meta = _sidecar(path)
     if suffix in {".html", ".htm"}:
-        piece = _from_html(raw, url=meta.get("url"))
+        piece = _from_html(_decoded(raw, "text/html"), url=meta.get("url"))
     else:
-        piece = _from_text(raw, markdown=suffix == ".md")
+        piece = _from_text(_decoded(raw, "text/plain"), markdown=suffix == ".md")
     piece.origin = str(path)
     piece.title = meta.get("title") or piece.title
     piece.published = _checked_day(meta["published"]) if meta.get("published") else piece.published
@@ -223,13 +226,56 @@ def _from_url(url: str) -> SourcePiece:
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             raw = response.read(MAX_SOURCE_BYTES)
-            charset = response.headers.get_content_charset() or "utf-8"
+            content_type = response.headers.get("Content-Type")
     except (OSError, ValueError) as exc:
         raise SourceError(f"could not fetch {url}: {getattr(exc, 'reason', exc)}") from None
-    piece = _from_html(raw.decode(charset, errors="replace"), url=url)
+    _refuse_binary(raw, url)
+    piece = _from_html(_decoded(raw, content_type), url=url)
     piece.origin = url
     piece.url = url
     return piece
+
+
+# Formats people pick up by mistake: PNG, JPEG, GIF, PDF, ZIP (and so .docx/.epub), gzip.
+_BINARY_MAGIC = (
+    b"\x89PNG\r\n\x1a\n",
+    b"\xff\xd8\xff",
+    b"GIF87a",
+    b"GIF89a",
+    b"%PDF-",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+)
+# Bytes no text file holds more than a stray few of: C0 controls other than whitespace and ESC.
+_CONTROL_BYTES = frozenset(range(32)) - set(b"\t\n\r\x0c\x1b")
+
+
+def looks_binary(raw: bytes) -> bool:
+    """Whether bytes are a file format rather than text: a known magic number, a NUL (outside
+    UTF-16/32, where NULs are part of the text) or a high share of control bytes."""
+    head = raw[:8192]
+    if head.startswith(_BINARY_MAGIC):
+        return True
+    bom_encoding, _ = read_bom(head)
+    if bom_encoding and bom_encoding.startswith(("utf-16", "utf-32")):
+        return False
+    controls = sum(1 for byte in head if byte in _CONTROL_BYTES)
+    return b"\x00" in head or controls * 20 > len(head)
+
+
+def _refuse_binary(raw: bytes, where: str) -> None:
+    # Analysed as text, an image or a PDF yields nonsense names and terms that then steer
+    # the whole crawl; better to say no.
+    if looks_binary(raw):
+        raise SourceError(f"{where}: binary data, not text; a source is a .txt, .md or .html page")
+
+
+def _decoded(raw: bytes, content_type: str | None) -> str:
+    """Text from a file's or a download's bytes, decoded as the crawl decodes a response: BOM,
+    Content-Type charset, ``<meta>``, then UTF-8 or a detected encoding; never raises."""
+    from pipelines.extract import decode_page  # the extraction stack loads only when used
+
+    return decode_page(raw, content_type)
 
 
 def _from_html(html: str, url: str | None) -> SourcePiece:
@@ -427,3 +473,9 @@ def event_dates(text: str, published: str | None) -> list[str]:
         except ValueError:
             continue
     return sorted(set(found))
+
+
+def default_source_ids(db) -> list[int]:
+    """The tracked sources; with none, the bundled source piece (added on first use)."""
+    tracked = [s["id"] for s in dbmod.get_sources(db)]
+    return tracked or [dbmod.add_source(db, load_source(str(BUNDLED_SOURCE)))]

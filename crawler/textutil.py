@@ -49,12 +49,17 @@ _NAME = re.compile(
 )
 
 
+# C0 controls that are not whitespace: JSON escapes (\u0001) bring them past the page cleaning.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f]")
+
+
 def normalise(text: str) -> str:
-    """NFKC, straight quotes and dashes, collapsed whitespace, no NULs or lone surrogates."""
+    """NFKC, straight quotes and dashes, collapsed whitespace, no control characters or lone
+    surrogates."""
     text = unicodedata.normalize("NFKC", text)
-    text = text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+    text = _CONTROLS.sub("", text.encode("utf-8", "replace").decode("utf-8"))
     text = text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-"}))
-    return re.sub(r"[ \t\u00a0]+", " ", text).strip()
+    return re.sub(r"[ \t\u00a0\x0b\x0c]+", " ", text).strip()
 
 
 @lru_cache(maxsize=200_000)
@@ -118,6 +123,8 @@ def name_phrases(text: str) -> list[str]:
         or name in mid_sentence
         or _acronym(name)
         or (zipf_frequency(name, "en") < 3.5 and name.lower() not in lowercase)
+        # A country is a name wherever it stands ("TOKYO -- Japan's negotiator ...").
+        or name_key(name) in COUNTRIES
     ]
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import socket
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from crawler.outlets import OUTLETS, Outlet, outlet_for_url
 
 # Noise on every site: analytics and campaign parameters.
 AMP_PARAMS = frozenset({"amp", "outputtype", "_amp"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
 GLOBAL_NOISE = frozenset(
     {"fbclid", "gclid", "mc_cid", "mc_eid", "ref", "cmpid", "ocid", "taid", "s_cid", "rss"}
 )
@@ -22,10 +25,11 @@ def canonical_url(url: str, base_urls: dict[str, str] | None = None) -> str:
     https, lower-case host, an outlet's mirror/mobile/replica host mapped to its real host,
     tracking and navigation queries and fragments dropped, no trailing slash on the path.
     ``base_urls`` maps outlet slugs to the base URLs they were rebased onto for this crawl,
-    so a page fetched from the replica is stored under the real outlet's URL.
+    so a page fetched from the replica or a mirror (under its path prefix, if it has one) is
+    stored under the real outlet's URL.
     """
-    outlet = _outlet_of(url, base_urls or {})
-    parts = urlsplit(url.strip())
+    outlet, url = _resolve(url.strip(), base_urls or {})
+    parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     scheme = parts.scheme.lower() or "https"
     if outlet is not None:
@@ -66,30 +70,91 @@ def outlet_urls(settings) -> dict[str, str]:
     return {str(k): str(v).rstrip("/") for k, v in dict(value).items()}
 
 
+def literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host name spells out literally, in any form a resolver accepts
+    (``127.1``, ``0x7f000001``, ``2130706433``, ``[::ffff:10.0.0.1]``); None for a name."""
+    host = host.strip("[]").lower()
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        if not re.fullmatch(r"[0-9a-fx.]+", host) or not host[0].isdigit():
+            return None
+        try:
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
 def url_id(canonical: str) -> str:
     """Stable article id: a hash of the canonical URL."""
     return hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:16]
 
 
-def _outlet_of(url: str, base_urls: dict[str, str]) -> Outlet | None:
-    netloc = urlsplit(url).netloc.lower()
+def _resolve(url: str, base_urls: dict[str, str]) -> tuple[Outlet | None, str]:
+    """(outlet, real URL): a URL on a base an outlet was pointed at becomes that outlet's."""
     for slug, base in base_urls.items():
-        if urlsplit(base).netloc.lower() == netloc and slug in OUTLETS:
-            return OUTLETS[slug]
-    return outlet_for_url(url)
+        if slug in OUTLETS and (real := from_base(url, OUTLETS[slug], base)):
+            return OUTLETS[slug], real
+    return outlet_for_url(url), url
+
+
+def _origin(parts: SplitResult) -> tuple[str, str, int | None]:
+    """scheme, host and port, the default port spelled out (http://a and http://a:80 match)."""
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or DEFAULT_PORTS.get(scheme)
+
+
+def _prefix(base: SplitResult) -> str:
+    return base.path.rstrip("/")
+
+
+def from_base(url: str, outlet: Outlet, base_url: str | None) -> str | None:
+    """The real outlet URL of a link on ``base_url`` (same scheme, host and port, under the
+    base's path prefix), or None when the link is not on the base.
+
+    A mirror's feeds list the mirror's own URLs: ``http://mirror/yna/view/AEN1`` on the base
+    ``http://mirror/yna`` is ``https://en.yna.co.kr/view/AEN1``.
+    """
+    if not base_url:
+        return None
+    try:
+        parts, base = urlsplit(url), urlsplit(base_url)
+        if _origin(parts) != _origin(base):
+            return None
+    except ValueError:  # a malformed port
+        return None
+    prefix = _prefix(base)
+    if prefix and not (parts.path == prefix or parts.path.startswith(prefix + "/")):
+        return None
+    real = urlsplit(outlet.base_url)
+    path = parts.path[len(prefix) :] or "/"
+    return urlunsplit((real.scheme, real.netloc, path, parts.query, parts.fragment))
+
+
+def outlet_link(url: str, outlet: Outlet, base_url: str | None) -> str | None:
+    """The real URL of a link that belongs to ``outlet`` (on one of its hosts, or on the base
+    it was pointed at); None for a link to anywhere else."""
+    if outlet.owns(url):
+        return url
+    return from_base(url, outlet, base_url)
 
 
 def rebase(url: str, outlet: Outlet, base_url: str | None) -> str:
-    """Point a link on one of ``outlet``'s hosts at ``base_url`` (a replica or a mirror).
+    """Point a link on one of ``outlet``'s hosts at ``base_url`` (a replica or a mirror),
+    under the base's path prefix if it has one.
 
-    Feeds and sitemaps name the real hosts; when the outlet is rebased, those links must be
-    followed on the base instead. Links to other hosts are returned unchanged.
+    Feeds and sitemaps may name the real hosts; when the outlet is rebased, those links must
+    be followed on the base instead. Links to other hosts are returned unchanged.
     """
     if not base_url or not outlet.owns(url):
         return url
     parts = urlsplit(url)
     base = urlsplit(base_url)
-    return urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
+    path = _prefix(base) + (parts.path or "/")
+    return urlunsplit((base.scheme, base.netloc, path, parts.query, parts.fragment))
 
 
 def strip_noise(url: str, outlet: Outlet) -> str:

@@ -14,33 +14,35 @@ import re
 import resource
 from concurrent.futures import TimeoutError as FutureTimeout
 
+import lxml.etree
 import lxml.html
 import pebble
 import trafilatura
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
+from scrapy.http import TextResponse
 
 from crawler import neardup, pagemeta
 from crawler.items import ArticleItem
 from crawler.outlets import OUTLETS, Outlet
-from crawler.scoring import text_features
+from crawler.scoring import scoring_text, text_features
 from crawler.textutil import normalise
 from crawler.timeutil import UTC, iso_utc
 from crawler.urls import canonical_url
 from pipelines.dedupe import content_hash
-from pipelines.relevance import scoring_text
 
 logger = logging.getLogger(__name__)
 
 
-def extract_article(html: str, url: str, outlet: str | None = None) -> dict:
+def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> dict:
     """Title, authors, dates (UTC ISO), language, description, text and access of one page.
 
+    ``html`` is the page's text, or its bytes (decoded as the crawl decodes a response).
     ``outlet`` is a registry slug; None means a page from anywhere (generic metadata only).
     """
     spec: Outlet | None = OUTLETS.get(outlet) if outlet else None
     tz = spec.timezone if spec else UTC
-    tree = lxml.html.fromstring(html) if html.strip() else None
+    tree = parse_page(html)
     if tree is None:
         return _empty()
     meta = pagemeta.meta_tags(tree)
@@ -111,6 +113,46 @@ def extract_article(html: str, url: str, outlet: str | None = None) -> dict:
         "access": quirks.get("access") or "full",
         "canonical": canonical,
     }
+
+
+def decode_page(body: bytes, content_type: str | None = None) -> str:
+    """The text of a page's bytes, decoded exactly as the crawl decodes ``response.text``.
+
+    Scrapy's TextResponse tries the BOM, the Content-Type charset, a ``<meta>`` or XML
+    declaration, then UTF-8 and a detected encoding; unknown charsets are skipped and
+    undecodable bytes become U+FFFD, so it never raises.
+    """
+    headers = {"Content-Type": content_type} if content_type else {}
+    return TextResponse(url="about:blank", body=body, headers=headers).text
+
+
+# XML 1.0 has no place for these, and one of them makes trafilatura give up on a whole page:
+# C0 controls other than \t \n \r (a form feed is HTML whitespace), U+FFFE/U+FFFF, and the
+# lone surrogates a str can carry but no encoding can.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# lxml refuses a str that declares its encoding; a str is decoded already, so it is moot.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def page_markup(html: str | bytes) -> str:
+    """The page as text that lxml and trafilatura accept, with every readable character kept."""
+    if isinstance(html, bytes):
+        html = decode_page(html)
+    html = _NOT_XML.sub("", html.replace("\x0c", " "))
+    html = _SURROGATE.sub("\ufffd", html)
+    return _XML_DECLARATION.sub("", html.removeprefix("\ufeff"))
+
+
+def parse_page(html: str | bytes):
+    """The page's lxml tree, or None for a page with no markup at all."""
+    markup = page_markup(html)
+    if not markup.strip():
+        return None
+    try:
+        return lxml.html.fromstring(markup)
+    except lxml.etree.ParserError:  # "Document is empty": only comments or a bare doctype
+        return None
 
 
 def _empty() -> dict:

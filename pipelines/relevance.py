@@ -21,9 +21,11 @@ from crawler.scoring import (
     cosine,
     feedback_vector,
     full_score,
+    scoring_text,
     term_vector,
     text_features,
 )
+from crawler.source import default_source_ids
 from crawler.timeutil import now_iso, parse_day
 
 
@@ -35,14 +37,6 @@ def load_profiles(db_path: str, source_ids: list) -> list[Profile]:
         return [Profile.from_source(row) for row in dbmod.get_sources(db, ids)]
     finally:
         db.close()
-
-
-def default_source_ids(db) -> list[int]:
-    """The tracked sources; with none, the bundled source piece (added on first use)."""
-    from crawler.source import BUNDLED_SOURCE, load_source
-
-    tracked = [s["id"] for s in dbmod.get_sources(db)]
-    return tracked or [dbmod.add_source(db, load_source(str(BUNDLED_SOURCE)))]
 
 
 def crawl_profiles(crawler) -> tuple[list[Profile], tuple[date | None, date | None]]:
@@ -65,17 +59,6 @@ def date_window(profiles: list[Profile], settings) -> tuple[date | None, date | 
     lo = parse_day(since) if since else (min(days) - before if days else None)
     hi = parse_day(until) if until else (max(days) + after if days else None)
     return lo, hi
-
-
-def scoring_text(description: str | None, keywords, text: str | None) -> str:
-    """What an article is scored on besides its title: teaser, keywords and body.
-
-    Blocked pages have no body and paywalled ones only a preview; their teaser and keywords
-    from discovery still say what they are about.
-    """
-    if isinstance(keywords, str):
-        keywords = json.loads(keywords or "[]")
-    return "\n".join(part for part in (description, ", ".join(keywords or []), text) if part)
 
 
 class RelevancePipeline:
@@ -144,7 +127,8 @@ def by_headline(rows: list[dict], results: dict[int, dict]) -> None:
     the articles with a text whose headlines are most like theirs.
 
     A 401 leaves too few words for the term and name components to say much, but a headline
-    much like those of articles that were read and scored is about what they are about. The
+    much like those of articles that were read and scored is about what they are about
+    (unless its own names say it is another country's story). The
     neighbours' scores, weighted by headline similarity, stand in when they are higher; the
     neighbours are recorded in ``matched`` for ``related --explain``.
     """
@@ -152,7 +136,9 @@ def by_headline(rows: list[dict], results: dict[int, dict]) -> None:
     rich = [r for r in rows if r["id"] not in thin]
     headlines = {r["id"]: term_vector(headline_text(r)) for r in rows}
     for row in rows:
-        if row["id"] not in thin:
+        # A headline whose own names make it another country's story (focus 0: "Japan's
+        # negotiator plans second trip") borrows nothing from this story's headlines.
+        if row["id"] not in thin or results[row["id"]]["components"]["focus"] == 0:
             continue
         mine = headlines[row["id"]]
         near = sorted(

@@ -14,9 +14,9 @@ from scrapy import signals
 
 from crawler import db as dbmod
 from crawler.items import ArticleItem, Discovery
+from crawler.source import default_source_ids
 from crawler.timeutil import now_iso
 from crawler.urls import canonical_url, url_id
-from pipelines.relevance import default_source_ids
 
 logger = logging.getLogger(__name__)
 
@@ -134,17 +134,30 @@ class StorePipeline:
                     }
                 )
             linked = result["linked"]
-            discovery = Discovery.about(
-                self.item_candidate(item),
-                item.canonical_url,
-                "linked" if linked else "rejected",
-                "score" if linked else "low-score",
-                source_id=source_id,
-                title=item.title,
-                published=item.published,
-                score=result["score"],
-            )
-            self.add_discovery(asdict(discovery))
+            # The URL discovery found may differ (a redirect, rel=canonical): its queued row
+            # is settled too, naming where the article went, so no later run resumes it.
+            for url, why in self.decided_urls(item):
+                discovery = Discovery.about(
+                    self.item_candidate(item),
+                    url,
+                    "linked" if linked else "rejected",
+                    ("score" if linked else "low-score") + why,
+                    source_id=source_id,
+                    title=item.title,
+                    published=item.published,
+                    score=result["score"],
+                )
+                self.add_discovery(asdict(discovery))
+
+    @staticmethod
+    def decided_urls(item: ArticleItem) -> list[tuple[str, str]]:
+        """(url, note) pairs a decision about this article is recorded under."""
+        found = item.candidate.get("url")
+        found = canonical_url(found) if found else item.canonical_url
+        pairs = [(item.canonical_url, "")]
+        if found != item.canonical_url:
+            pairs.append((found, f"; stored as {item.canonical_url}"))
+        return pairs
 
     def add_discovery(self, row: dict) -> None:
         row = dict(row, at=now_iso(), run_id=self.run_id)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.replica_sites import load_content
+from crawler.replica.sites import load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 REPLICA = ROOT / "data" / "replica"

@@ -4,6 +4,10 @@ It serves robots.txt, an RSS feed and a news sitemap that list one article URL p
 plus two good articles copied from the replica, and logs every request it answers. Tests
 point the yonhap outlet at it with --outlet-url. A second "canary" server counts requests that
 must never happen.
+
+The feed and the sitemap carry an ``ETag`` and answer 304 to a request whose ``If-None-Match``
+matches it (``not_modified`` counts those); robots.txt disallows the ``robots-disallowed*``
+articles, which must never be requested.
 """
 
 from __future__ import annotations
@@ -50,10 +54,26 @@ FAULTS = {
             "consent-wall",
             "nul-and-surrogate",
             "never-answers",
+            "status-503-twice-then-200",
+            "robots-disallowed",
+            "robots-disallowed-too",
+            "redirect-to-decimal-loopback",
+            "redirect-to-mapped-loopback",
+            "redirect-to-localhost",
         ],
         start=100,
     )
 }
+
+
+# Every one of these is 127.0.0.1, where the canary listens.
+LOOPBACK_FORMS = {
+    "redirect-to-decimal-loopback": "2130706433",
+    "redirect-to-mapped-loopback": "[::ffff:127.0.0.1]",
+    "redirect-to-localhost": "localhost",
+}
+ROBOTS_DISALLOWED = ("robots-disallowed", "robots-disallowed-too")
+ETAGS = {"/RSS/news.xml": '"feed-1"', "/news-sitemap.xml": '"sitemap-1"'}
 
 
 def good_page(article_id: str) -> bytes:
@@ -70,7 +90,10 @@ class FaultHandler(BaseHTTPRequestHandler):
         self.server.log(self.path)
         path = self.path.split("?")[0]
         if path == "/robots.txt":
-            return self.send(200, b"User-agent: *\nDisallow: /search/\n", "text/plain")
+            return self.send(200, self.server.robots(), "text/plain")
+        if path in ETAGS and self.headers.get("If-None-Match") == ETAGS[path]:
+            self.server.count_not_modified(path)
+            return self.send(304, b"", headers={"ETag": ETAGS[path]})
         if path == "/RSS/news.xml":
             if self.server.broken_feeds:  # a consent page where the feed should be
                 return self.send(
@@ -94,6 +117,8 @@ class FaultHandler(BaseHTTPRequestHandler):
             return self.send(200, good_page(article_id))
         fault = {v: k for k, v in FAULTS.items()}.get(article_id)
         count = self.server.count(self.path.split("?")[0])
+        if article_id in self.server.pages:
+            return self.send(200, *self.server.pages[article_id])
         # A page of its own: the good page's text, without its rel=canonical and og:url.
         page = re.sub(
             rb'<link rel="canonical"[^>]*>|<meta property="og:url"[^>]*>',
@@ -106,6 +131,8 @@ class FaultHandler(BaseHTTPRequestHandler):
             return self.send(500, b"<html>Internal error</html>")
         if fault == "status-503-then-200":
             return self.send(503, b"busy") if count == 1 else self.send(200, page)
+        if fault == "status-503-twice-then-200":
+            return self.send(503, b"busy") if count <= 2 else self.send(200, page)
         if fault == "status-429-retry-after":
             if count == 1:
                 return self.send(429, b"slow down", headers={"Retry-After": "1"})
@@ -153,6 +180,9 @@ class FaultHandler(BaseHTTPRequestHandler):
             return self.send(
                 302, b"", headers={"Location": f"{self.server.canary_url}/view/{article_id}"}
             )
+        if fault in LOOPBACK_FORMS:  # the canary's address, spelt so no string test sees it
+            location = f"http://{LOOPBACK_FORMS[fault]}:{self.server.canary_port}/view/{article_id}"
+            return self.send(302, b"", headers={"Location": location})
         if fault == "redirect-to-metadata":
             return self.send(
                 302, b"", headers={"Location": "http://169.254.169.254/latest/meta-data/"}
@@ -179,6 +209,8 @@ class FaultHandler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
+        if status == 200 and self.path.split("?")[0] in ETAGS:
+            self.send_header("ETag", ETAGS[self.path.split("?")[0]])
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
@@ -189,10 +221,18 @@ class FaultHandler(BaseHTTPRequestHandler):
 class FaultServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, canary_url: str = "http://127.0.0.1:9", broken_feeds: bool = False):
+    def __init__(
+        self,
+        canary_url: str = "http://127.0.0.1:9",
+        broken_feeds: bool = False,
+        pages: dict[str, tuple[bytes, str]] | None = None,
+    ):
+        """``pages``: article id -> (body, Content-Type) served as is; when given, the feed
+        lists these pages instead of the faults."""
         super().__init__(("127.0.0.1", 0), FaultHandler)
         self.canary_url = canary_url
         self.broken_feeds = broken_feeds
+        self.pages = pages or {}
         self.requests: list[str] = []
         self.counts: dict[str, int] = {}
         self.times: dict[str, list[float]] = {}
@@ -214,7 +254,7 @@ class FaultServer(ThreadingHTTPServer):
             return self.counts[path]
 
     def ids(self) -> list[str]:
-        return [*GOOD, *FAULTS.values()]
+        return list(self.pages) if self.pages else [*GOOD, *FAULTS.values()]
 
     def feed(self) -> bytes:
         items = "".join(

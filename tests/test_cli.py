@@ -16,6 +16,10 @@ from crawler.outlets import OUTLETS
         (["crawl", "--outlet", "nosuch"], "unknown outlet 'nosuch'"),
         (["crawl", "--source", "does/not/exist.txt"], "source file not found"),
         (["crawl", "--since", "last week"], "not a date"),
+        (
+            ["crawl", "--since", "2025-05-01", "--until", "2025-04-01"],
+            "--since 2025-05-01 is later than --until 2025-04-01",
+        ),
         (["crawl", "--outlet-url", "yonhap"], "--outlet-url wants NAME="),
         (["crawl", "--outlet-url", "nosuch=http://127.0.0.1:1"], "unknown outlet 'nosuch'"),
         (["sources", "add", "notes.pdf"], "source file not found"),

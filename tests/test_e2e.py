@@ -20,7 +20,7 @@ from conftest import REPLICA, run_newsagg
 
 from crawler.outlets.yonhap import clean_title
 from crawler.replica import Replica
-from crawler.replica_sites import replica_articles
+from crawler.replica.sites import replica_articles
 from crawler.timeutil import KST, iso_utc
 
 ARTICLES = replica_articles(REPLICA / "content")

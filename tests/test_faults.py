@@ -2,6 +2,7 @@
 
 One crawl against a Yonhap-shaped fault server covers many failures at once: every fault is
 one article URL in the same feed as two good articles. A canary server must see no request.
+The crawl runs with the default retry settings: a local server is retried like a live one.
 """
 
 from __future__ import annotations
@@ -51,8 +52,6 @@ def faulty(tmp_path_factory):
             "--refresh",
             "-s",
             "DOWNLOAD_TIMEOUT=3",
-            "-s",
-            "RETRY_TIMES=2",
         )
         seen = list(server.requests)
         times = dict(server.times)
@@ -88,6 +87,11 @@ def test_the_run_finishes_and_keeps_the_good_articles(faulty):
         ("never-answers", "download-error"),
         ("redirect-to-canary", "non-public-address"),
         ("redirect-to-metadata", "non-public-address"),
+        ("redirect-to-decimal-loopback", "non-public-address"),
+        ("redirect-to-mapped-loopback", "non-public-address"),
+        ("redirect-to-localhost", "non-public-address"),
+        ("robots-disallowed", "robots"),
+        ("robots-disallowed-too", "robots"),
     ],
 )
 def test_each_failure_is_recorded_with_its_reason(faulty, fault, reason):
@@ -99,11 +103,40 @@ def test_each_failure_is_recorded_with_its_reason(faulty, fault, reason):
         assert row["reason"].startswith(reason), row
 
 
-def test_retried_statuses_end_up_stored(faulty):
+@pytest.mark.parametrize(
+    ("fault", "requests"),
+    [("status-503-then-200", 2), ("status-429-retry-after", 2), ("status-503-twice-then-200", 3)],
+)
+def test_retried_statuses_end_up_stored_in_the_same_run(faulty, fault, requests):
+    # Default settings (RETRY_TIMES 2) on a local server: 503, 503, 200 is stored.
     _, articles, _, seen, *_ = faulty
-    for fault in ("status-503-then-200", "status-429-retry-after"):
-        assert articles[URL.format(FAULTS[fault])]["access"] == "full"
-        assert sum(p.startswith(f"/view/{FAULTS[fault]}") for p in seen) == 2
+    assert articles[URL.format(FAULTS[fault])]["access"] == "full"
+    assert sum(p.startswith(f"/view/{FAULTS[fault]}") for p in seen) == requests
+
+
+def test_local_servers_are_retried_exactly_like_live_sites():
+    from crawler.crawl import CrawlOptions, build_settings
+
+    live = build_settings(CrawlOptions(db_path="x.db", outlets=["yonhap"]), [1], 1, {})
+    local = build_settings(
+        CrawlOptions(db_path="x.db", outlets=["yonhap"], replica=True),
+        [1],
+        1,
+        {"yonhap": "http://127.0.0.1:8000"},
+    )
+    assert local.getfloat("DOWNLOAD_DELAY") == 0  # the pace may differ...
+    for name in ("RETRY_ENABLED", "RETRY_TIMES", "RETRY_HTTP_CODES", "RETRY_EXCEPTIONS"):
+        assert local.get(name) == live.get(name), name  # ...how often a request is tried not
+
+
+def test_articles_robots_txt_disallows_are_never_requested_and_recorded(faulty):
+    _, articles, decisions, seen, *_ = faulty
+    assert "/robots.txt" in seen
+    for fault in ("robots-disallowed", "robots-disallowed-too"):
+        url = URL.format(FAULTS[fault])
+        assert not [p for p in seen if FAULTS[fault] in p]
+        assert url not in articles
+        assert (decisions[url]["decision"], decisions[url]["reason"]) == ("skipped", "robots")
 
 
 def test_an_article_already_stored_is_not_deleted_by_a_404(faulty):
@@ -132,6 +165,7 @@ def test_deep_nesting_is_never_stored_with_an_empty_body(faulty):
 
 
 def test_the_canary_sees_nothing_and_bad_schemes_are_never_requested(faulty):
+    # Redirects to the canary as 127.0.0.1, 2130706433, [::ffff:127.0.0.1] and localhost.
     _, _, _, seen, canary_seen, *_ = faulty
     assert canary_seen == []
     assert not [p for p in seen if "etc/passwd" in p or "javascript" in p]

@@ -12,7 +12,7 @@ from conftest import REPLICA, ROOT
 
 from crawler.feeds import parse_rss, parse_sitemap
 from crawler.outlets import OUTLETS, get_outlet
-from crawler.replica_sites import replica_articles
+from crawler.replica.sites import replica_articles
 from crawler.timeutil import iso_utc
 from crawler.urls import canonical_url
 from pipelines.extract import extract_article

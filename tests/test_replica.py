@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 
 from conftest import REPLICA
 
 from crawler.replica import Replica, snapshot_for, snapshots
-from crawler.replica_build import build_all
+from crawler.replica.build import build_all
 
 
 def test_rendered_replica_is_up_to_date(tmp_path):
-    """Golden files come from `python -m crawler.replica_build`, never from hand edits."""
+    """Golden files come from `python -m crawler.replica.build`, never from hand edits."""
     (tmp_path / "content").symlink_to(REPLICA / "content")
     build_all(tmp_path)
     for built in (p for p in tmp_path.rglob("*") if p.is_file() and "content" not in p.parts):
         committed = REPLICA / built.relative_to(tmp_path)
-        assert committed.exists(), f"{committed} missing: run python -m crawler.replica_build"
+        assert committed.exists(), f"{committed} missing: run python -m crawler.replica.build"
         assert committed.read_bytes() == built.read_bytes(), f"{committed} is stale"
 
 
@@ -72,3 +75,56 @@ def test_snapshot_choice_and_unknown_snapshots():
         assert "2025-05-01" in str(exc)
     else:
         raise AssertionError("an unknown snapshot must be refused")
+
+
+def get(url: str, **headers: str) -> tuple[int, dict, bytes]:
+    """Status, headers and body, 304 included (urllib raises it as an error)."""
+    request = urllib.request.Request(
+        url, headers={k.replace("_", "-"): v for k, v in headers.items()}
+    )
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def test_etag_round_trip_if_none_match_and_if_modified_since():
+    with Replica(["yonhap"]) as replica:
+        feed = replica.base_urls["yonhap"] + "/RSS/news.xml"
+        status, headers, body = get(feed)
+        etag, modified = headers["ETag"], headers["Last-Modified"]
+        assert status == 200 and body and etag.startswith('"')
+        assert get(feed, If_None_Match=etag)[0] == 304
+        assert get(feed, If_None_Match=f'W/{etag}, "other"')[0] == 304
+        stale = get(feed, If_None_Match='"not-the-content"')
+        assert stale[0] == 200 and stale[2] == body and stale[1]["ETag"] == etag
+        # If-None-Match decides when sent: a matching date does not rescue a stale tag.
+        assert get(feed, If_None_Match='"stale"', If_Modified_Since=modified)[0] == 200
+        assert get(feed, If_Modified_Since=modified)[0] == 304
+        assert get(feed, If_Modified_Since="Mon, 21 Apr 2025 00:00:00 GMT")[0] == 200
+        hits = replica.hits("yonhap")
+    assert [h.status for h in hits] == [200, 304, 304, 200, 200, 304, 200]
+    assert hits[1].if_none_match == etag and hits[0].if_none_match is None
+
+
+def test_validators_come_from_the_content_not_the_files():
+    path = "/news-sitemap.xml"
+    published = re.findall(
+        r"<news:publication_date>([^<]+)<",
+        (REPLICA / "yonhap" / path[1:]).read_text(encoding="utf-8"),
+    )
+    newest = max(datetime.fromisoformat(p) for p in published)
+    with Replica(["yonhap"]) as then:
+        _, sitemap, _ = get(then.base_urls["yonhap"] + path)
+        _, robots, _ = get(then.base_urls["yonhap"] + "/robots.txt")
+    # Last-Modified is the newest item's date, not the file's mtime.
+    assert parsedate_to_datetime(sitemap["Last-Modified"]) == newest
+    with Replica(["yonhap"], snapshot="2025-05-01") as now:
+        base = now.base_urls["yonhap"]
+        status, later, _ = get(base + path, If_None_Match=sitemap["ETag"])
+        assert status == 200 and later["ETag"] != sitemap["ETag"]
+        assert parsedate_to_datetime(later["Last-Modified"]) > newest
+        assert get(base + path, If_Modified_Since=sitemap["Last-Modified"])[0] == 200
+        # robots.txt is the same file in both snapshots: the same tag, so 304.
+        assert get(base + "/robots.txt", If_None_Match=robots["ETag"])[0] == 304

@@ -18,22 +18,73 @@ OUTLETS = ["yonhap", "koreaherald", "reuters", "nikkei"]
 ARTICLE = ("/view/", "/article/", "/world/", "/markets/", "/business/", "/politics/", "/economy/")
 
 
+def article_urls(db) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        return {u for (u,) in conn.execute("select canonical_url from articles")}
+
+
 def test_second_crawl_of_an_unchanged_replica_requests_no_article_and_gets_304(tmp_path):
     db = tmp_path / "news.db"
     with Replica(OUTLETS) as replica:
         args = [a for s, u in replica.base_urls.items() for a in ("--outlet-url", f"{s}={u}")]
         assert run_newsagg("crawl", "--db", str(db), *args).returncode == 0
-        before = {s: len(replica.requests(s)) for s in OUTLETS}
+        stored = article_urls(db)
+        before = {s: len(replica.hits(s)) for s in OUTLETS}
         second = run_newsagg("crawl", "--db", str(db), *args)
-        again = {s: replica.requests(s)[before[s] :] for s in OUTLETS}
+        again = {s: replica.hits(s)[before[s] :] for s in OUTLETS}
     assert second.returncode == 0, second.stderr
-    for slug, paths in again.items():
-        assert not [p for p in paths if p.startswith(ARTICLE)], (slug, paths)
+    for slug, hits in again.items():
+        assert not [h for h in hits if h.path.startswith(ARTICLE)], (slug, hits)
+        # Every feed, sitemap, listing and search page was asked for with the ETag the first
+        # run kept, and the replica, whose content is the same, answered 304 to each.
+        endpoints = [h for h in hits if h.path != "/robots.txt"]
+        assert endpoints, slug
+        assert all(h.if_none_match and h.status == 304 for h in endpoints), (slug, endpoints)
+    assert article_urls(db) == stored
     with sqlite3.connect(db) as conn:
         stats = json.loads(conn.execute("select stats from runs order by id desc").fetchone()[0])
     for slug in OUTLETS:
-        assert stats[slug]["newsagg/not_modified"] >= 1, slug
+        assert stats[slug]["newsagg/not_modified"] == len(
+            [h for h in again[slug] if h.status == 304]
+        ), slug
         assert stats[slug].get("newsagg/articles_fetched", 0) == 0
+
+
+def test_a_later_snapshot_of_the_same_sites_is_read_where_it_changed(tmp_path):
+    """Following one story: the same source, the sites on 2025-04-26, then on 2025-05-01.
+    The second run sends the validators it kept; what changed answers 200 and its new
+    articles are stored, what did not answers 304."""
+    db = tmp_path / "news.db"
+    with Replica(OUTLETS) as replica:
+        args = [a for s, u in replica.base_urls.items() for a in ("--outlet-url", f"{s}={u}")]
+        assert run_newsagg("crawl", "--db", str(db), *args).returncode == 0
+        first = article_urls(db)
+        before = {s: len(replica.hits(s)) for s in OUTLETS}
+        replica.move_to("2025-05-01")
+        second = run_newsagg("crawl", "--db", str(db), *args)
+        again = {s: replica.hits(s)[before[s] :] for s in OUTLETS}
+    assert second.returncode == 0, second.stderr
+    answered = {(s, h.path): h for s, hits in again.items() for h in hits}
+    # Yonhap's main feed and news sitemap gained the stories of 04-26..04-30; its economy
+    # feed did not change.
+    for path, status in (
+        ("/RSS/news.xml", 200),
+        ("/news-sitemap.xml", 200),
+        ("/RSS/economy.xml", 304),
+    ):
+        hit = answered["yonhap", path]
+        assert hit.if_none_match and hit.if_modified_since, hit
+        assert hit.status == status, hit
+    new = article_urls(db) - first
+    assert new, "the later snapshot's coverage was not stored"
+    with sqlite3.connect(db) as conn:
+        stats = json.loads(conn.execute("select stats from runs order by id desc").fetchone()[0])
+    assert sum(stats[s].get("newsagg/articles_fetched", 0) for s in OUTLETS) >= len(new)
+    with sqlite3.connect(db) as conn:
+        outlets = {
+            o for (o, u) in conn.execute("select outlet, canonical_url from articles") if u in new
+        }
+    assert {"yonhap", "koreaherald", "nikkei"} <= outlets
 
 
 def test_a_second_crawl_on_the_same_db_exits_at_once_with_the_pid(tmp_path):

@@ -130,15 +130,22 @@ def test_thin_rows_borrow_the_judgement_of_read_articles_with_similar_headlines(
         row(3, "South Korea finance minister heads to Washington for tariff talks"),
         row(4, "Yellow dust and fine dust levels rise in central regions"),
         row(5, "KBO tops two million fans"),
+        row(6, "Japan's finance minister leaves for Washington for tariff talks"),
     ]
-    results = {1: {"score": 0.9}, 2: {"score": 0.1}, 3: {"score": 0.3}, 4: {"score": 0.2}}
-    results[5] = {"score": 0.05}
+    scores = {1: 0.9, 2: 0.1, 3: 0.3, 4: 0.2, 5: 0.05, 6: 0.2}
+    # Row 6's own names make it another country's story: its focus is 0.
+    results = {
+        i: {"score": v, "components": {"focus": 0.0 if i == 6 else 1.0}} for i, v in scores.items()
+    }
     by_headline(rows, results)
     assert results[3]["score"] == 0.9 and results[3]["own_score"] == 0.3
     assert results[3]["neighbours"][0]["title"].startswith("Finance minister")
     assert results[4]["score"] == 0.2  # a low-scoring neighbour never lowers a score
-    assert results[5] == {"score": 0.05}  # nothing alike: its own score stands
+    assert "neighbours" not in results[5]  # nothing alike: its own score stands
+    assert results[5]["score"] == 0.05
     assert "neighbours" not in results[1]  # read articles keep their own judgement
+    # Alike headline, someone else's story: it borrows nothing.
+    assert results[6]["score"] == 0.2 and "neighbours" not in results[6]
 
 
 def test_home_countries_are_the_ones_the_source_writes_about():

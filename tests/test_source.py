@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
-from conftest import SEED
+from conftest import SEED, run_newsagg
+from faultserver import FaultServer
 
 from crawler.source import BUNDLED_SOURCE, SourceError, load_source
 
@@ -124,3 +127,138 @@ def test_entity_kinds_for_countries_armies_and_long_headings():
     heading = "North Korea's Biggest Warship Fires Its First Missiles as Kim Pushes for a Navy"
     names = {e["name"] for e in entities(f"{heading}\nKim Jong-un watched. Kim Jong-un left.")}
     assert "Kim Pushes" not in names and "Biggest Warship Fires Its First Missiles" not in names
+
+
+# --- charsets and binary files (issue 12, items 10 and 12) -----------------------------------
+
+BLOG_POST = """<!DOCTYPE html>
+<html lang="en"><head>{charset}
+<title>Seoul’s “2+2” gamble</title></head>
+<body><article><h1>Seoul’s “2+2” gamble</h1>
+<p>Seoul’s negotiators arrive in Washington with a draft communiqué and a simple hope: that a
+“package deal” on tariffs can be reached before the summer — without giving away the farmers.</p>
+<p>Finance Minister Choi Sang-mok and Trade Minister Ahn Duk-geun will meet Scott Bessent and
+Jamieson Greer on Thursday. Officials call the agenda “broad but practical”.</p>
+<p>Shipbuilding, gas from Alaska and exchange rates are on the table; car parts and steel are
+the items Seoul’s exporters fear will be left behind.</p>
+</article></body></html>
+"""
+CP1252_META = '<meta charset="windows-1252">'
+
+
+def blog_post(charset: str = CP1252_META, encoding: str = "cp1252") -> bytes:
+    return BLOG_POST.format(charset=charset).encode(encoding)
+
+
+def assert_read_right(title: str, text: str) -> None:
+    """The cp1252 characters came through (normalise straightens the quotes, keeps the é)."""
+    assert "\ufffd" not in title + text
+    assert title == 'Seoul\'s "2+2" gamble'
+    assert "a draft communiqué and" in text
+    assert 'a "package deal" on tariffs' in text
+    assert "before the summer — without" in text
+
+
+def assert_read_right_piece(piece) -> None:
+    assert_read_right(piece.title, piece.text)
+
+
+def test_an_html_file_with_its_charset_only_in_meta_reads_right(tmp_path):
+    path = tmp_path / "post.html"
+    path.write_bytes(blog_post())
+    assert_read_right_piece(load_source(str(path)))
+
+
+def test_an_http_equiv_charset_and_an_unknown_meta_charset_are_read(tmp_path):
+    path = tmp_path / "post.html"
+    equiv = '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">'
+    path.write_bytes(blog_post(equiv))
+    assert_read_right_piece(load_source(str(path)))
+    # An unknown charset is skipped; the UTF-8 bytes are then recognised as such.
+    path.write_bytes(blog_post('<meta charset="x-nonsense">', "utf-8"))
+    assert_read_right_piece(load_source(str(path)))
+
+
+POST_TEXT = (
+    "Seoul’s “2+2” gamble\n\nSeoul’s negotiators arrive in Washington with a draft communiqué "
+    "— and a “package deal” in mind for Choi Sang-mok and Ahn Duk-geun.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [
+        ("bom.txt", "utf-8-sig"),
+        ("utf16.txt", "utf-16"),
+        ("plain.txt", "utf-8"),
+        ("old.md", "cp1252"),
+    ],
+)
+def test_text_files_are_read_by_bom_utf8_or_a_detected_charset(tmp_path, name, encoding):
+    path = tmp_path / name
+    path.write_bytes(POST_TEXT.encode(encoding))  # utf-8-sig and utf-16 write a BOM
+    piece = load_source(str(path))
+    assert piece.title == 'Seoul\'s "2+2" gamble'
+    assert 'a draft communiqué — and a "package deal" in mind' in piece.text
+
+
+def added_over_http(tmp_path, body: bytes, content_type: str):
+    """`newsagg sources add URL` against a server that counts requests: (result, counts, row)."""
+    db = tmp_path / "x.db"
+    with FaultServer(pages={"post": (body, content_type)}) as server:
+        result = run_newsagg("sources", "add", f"{server.url}/view/post", "--db", str(db))
+        counts = dict(server.counts)
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("select title, text from sources").fetchone()
+    return result, counts, row
+
+
+def test_sources_add_reads_a_url_whose_charset_is_only_in_meta(tmp_path):
+    # "text/html" without a charset: the page's <meta> must say it.
+    result, counts, row = added_over_http(tmp_path, blog_post(), "text/html")
+    assert result.returncode == 0, result.stderr
+    assert counts == {"/view/post": 1}
+    assert_read_right(*row)
+
+
+def test_sources_add_survives_an_unknown_charset_header(tmp_path):
+    body = blog_post(charset="", encoding="utf-8")
+    result, counts, row = added_over_http(tmp_path, body, "text/html; charset=x-nonsense")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "LookupError" not in result.stderr
+    assert counts == {"/view/post": 1}
+    assert_read_right(*row)
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x02\x80" + bytes(range(256)) * 8
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("photo.png", PNG, "unsupported source type .png"),
+        # Binary files with a text file's name: refused for their bytes.
+        ("photo.html", PNG, "binary data, not text"),
+        ("photo.txt", PNG, "binary data, not text"),
+        ("notes.txt", b"Tariff talks\n\nSeoul and\x00Washington\x00 met.\x00\x00\n", "binary"),
+        ("scan.md", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\n", "binary"),
+        ("dump.txt", bytes(range(1, 32)) * 40 + b"some text", "binary"),
+    ],
+    ids=["png", "png-as-html", "png-as-txt", "nul", "pdf", "controls"],
+)
+def test_sources_add_refuses_a_binary_file_in_one_line_with_exit_2(tmp_path, name, data, message):
+    path = tmp_path / name
+    path.write_bytes(data)
+    db = tmp_path / "x.db"
+    result = run_newsagg("sources", "add", str(path), "--db", str(db))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(path) in lines[0] and message in lines[0], result.stderr
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from sources").fetchone()[0] == 0
+
+
+def test_a_stray_control_byte_does_not_make_a_text_file_binary(tmp_path):
+    path = tmp_path / "post.txt"
+    path.write_bytes(POST_TEXT.replace("Washington", "Wash\x01ington").encode())
+    assert "Washington with a draft" in load_source(str(path)).text

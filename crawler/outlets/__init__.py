@@ -89,6 +89,20 @@ def first_text(tree, xpath: str) -> str | None:
     return found[0].text_content().strip() if found else None
 
 
+def br_lines(element) -> list[str]:
+    """The text lines of an element split at its <br/> children (the tree is not changed):
+    bylines and notes share a paragraph, old layouts separate paragraphs with <br><br>."""
+    lines, current = [], [element.text or ""]
+    for child in element:
+        if child.tag == "br":
+            lines.append("".join(current))
+            current = [child.tail or ""]
+        else:
+            current.append(child.text_content() + (child.tail or ""))
+    lines.append("".join(current))
+    return [line.strip() for line in lines if line.strip()]
+
+
 def split_names(names: str) -> list[str]:
     """ "Kim Seo-yeon and Lee Ha-eun" / "A, B and C" -> a list of names."""
     return [n.strip() for n in re.split(r",|\band\b|&", names) if n.strip()]

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 
-from crawler.outlets import Outlet, first_text, listing_entries
+from crawler.outlets import Outlet, br_lines, first_text, listing_entries
 from crawler.outlets import byline_names as names_in_byline
+from crawler.pagemeta import ld_authors, news_article
 from crawler.timeutil import KST
 
 ARTICLE_PATH = re.compile(r"^/(?:article/\d{7,8}|view\.php)$")
 AGENCIES = {"yonhap", "the korea herald", "korea herald", "herald corporation", "newsis"}
 _BYLINE = re.compile(r"^\s*By\s+(?P<names>[^()]+?)\s*\((?P<email>[\w.+-]+@[\w.-]+)\)\s*$")
+_LEADING_BYLINE = re.compile(r"^By\s+[^()\n]{1,80}?\s*\([\w.+-]+@[\w.-]+\)\s*")
+_TRAILING_BYLINE = re.compile(r"\s*\bBy\s+[^()\n]{1,80}?\s*\([\w.+-]+@[\w.-]+\)$")
 _CREDIT = re.compile(r"\n\s*\(Yonhap\)\s*$")
 
 
@@ -25,13 +28,11 @@ def byline_names(line: str) -> list[str]:
 
 
 def clean_text(text: str) -> str:
-    """Drop the "By NAME (email)" line at either end and a trailing "(Yonhap)" credit line."""
-    lines = text.strip().split("\n")
-    if lines and byline_names(lines[0]):
-        lines = lines[1:]
-    if lines and byline_names(lines[-1]):
-        lines = lines[:-1]
-    return _CREDIT.sub("", "\n".join(lines)).strip()
+    """Drop the "By NAME (email)" byline at either end (a line of its own, or run into the
+    first or last sentence by a layout of <br> paragraphs) and a trailing "(Yonhap)" credit."""
+    text = _LEADING_BYLINE.sub("", text.strip())
+    text = _TRAILING_BYLINE.sub("", text)
+    return _CREDIT.sub("", text).strip()
 
 
 _DATELINE_CREDIT = re.compile(
@@ -50,16 +51,27 @@ def page_fields(tree) -> dict:
     fields: dict = {}
     if title := first_text(tree, '//h1[contains(@class,"news_title")]'):
         fields["title"] = title
-    paragraphs = tree.xpath('//article[contains(@class,"article-body")]/p')
+    lines = body_lines(tree)
     names = []
-    for p in paragraphs[:1] + paragraphs[-1:]:
-        names = names or byline_names(p.text_content())
+    for line in lines[:1] + lines[-1:]:
+        names = names or byline_names(line)
     writer = tree.xpath('//p[contains(@class,"news_writer")]')
     if not names and writer:
         names = [writer[0].text_content().strip().removeprefix("By ").strip()]
+    if not names:  # the NewsArticle JSON-LD names the author too
+        names = ld_authors(news_article(tree).get("author"))
     # Agency credits are not authors; an empty list beats "Yonhap" as a person.
     fields["authors"] = [n for n in names if n.lower() not in AGENCIES]
     return fields
+
+
+def body_lines(tree) -> list[str]:
+    """The body's paragraphs: ``<p>`` elements, or lines between <br>s in older layouts."""
+    paragraphs = tree.xpath('//article[contains(@class,"article-body")]/p')
+    if paragraphs:
+        return [p.text_content().strip() for p in paragraphs]
+    body = tree.xpath('//article[contains(@class,"article-body")]')
+    return br_lines(body[0]) if body else []
 
 
 def parse_listing(html: str) -> list[dict]:

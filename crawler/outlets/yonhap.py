@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from crawler.outlets import Outlet, first_text, listing_entries
+from crawler.outlets import Outlet, br_lines, first_text, listing_entries
 from crawler.outlets import byline_names as names_in_byline
 from crawler.timeutil import KST
 
@@ -22,6 +22,8 @@ ARTICLE_PATH = re.compile(
 VERSION_PREFIX = re.compile(r"^\s*\((?:URGENT|LEAD|\d+(?:st|nd|rd|th) LD)\)\s*", re.IGNORECASE)
 _BYLINE = re.compile(r"^\s*By\s+(?P<names>[A-Z][\w'\-]+(?:[ ,]+(?:and\s+)?[A-Z][\w'\-]+)*)\s*$")
 _TRAILER = re.compile(r"\n+\s*(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*)?\(END\)\s*$")
+# "(ATTN: UPDATES with ... in last 2 paras)": a note to editors, not body text.
+_EDITORS_NOTE = re.compile(r"^\s*\(ATTN:.*\)\s*$", re.IGNORECASE)
 _EMAIL_LINE = re.compile(r"\n+\s*[\w.+-]+@yna\.co\.kr\s*$")
 
 
@@ -48,9 +50,9 @@ def byline_names(line: str) -> list[str]:
 
 
 def clean_text(text: str) -> str:
-    """Drop the byline paragraph, the e-mail and the "(END)" trailer."""
+    """Drop the editor's note, the byline, the e-mail and the "(END)" trailer."""
     lines = text.strip().split("\n")
-    if lines and byline_names(lines[0]):
+    while lines and (_EDITORS_NOTE.match(lines[0]) or byline_names(lines[0])):
         lines = lines[1:]
     body = "\n".join(lines)
     body = _TRAILER.sub("", body)
@@ -66,7 +68,11 @@ def page_fields(tree) -> dict:
         fields["title"] = title
     paragraphs = tree.xpath('//article[contains(@class,"story-news")]/p')
     if paragraphs:
-        fields["authors"] = byline_names(paragraphs[0].text_content())
+        # An updated version shares its first paragraph between the editor's note and the
+        # byline: "(ATTN: UPDATES with ...)<br/>By NAME". Each <br/> starts a line.
+        fields["authors"] = next(
+            (names for line in br_lines(paragraphs[0]) if (names := byline_names(line))), []
+        )
     return fields
 
 
@@ -88,7 +94,8 @@ OUTLET = Outlet(
     domains=("en.yna.co.kr", "m-en.yna.co.kr"),
     article_path=ARTICLE_PATH,
     timezone=KST,
-    feeds=("/RSS/news.xml",),
+    # The all-news feed and the section feed of the beat trade stories run in.
+    feeds=("/RSS/news.xml", "/RSS/economy.xml"),
     news_sitemaps=("/news-sitemap.xml",),
     listings=("/news",),
     search="/search/index?query={query}",

@@ -12,6 +12,7 @@ endpoint is never requested, and it is recorded in ``discoveries`` with reason `
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import asdict
 from datetime import date, timedelta
 from urllib.parse import quote_plus, urljoin, urlsplit
@@ -20,13 +21,21 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from crawler import db as dbmod
 from crawler.feeds import FeedError, parse_rss, parse_sitemap
 from crawler.items import ArticleItem, Candidate, Discovery
 from crawler.outlets import get_outlet
 from crawler.timeutil import iso_utc, parse_datetime
-from crawler.urls import canonical_url, outlet_urls, rebase, strip_noise
+from crawler.urls import (
+    canonical_url,
+    literal_address,
+    outlet_link,
+    outlet_urls,
+    rebase,
+    strip_noise,
+)
 from pipelines.relevance import crawl_profiles
 
 MAX_SITEMAP_DEPTH = 3
@@ -77,6 +86,7 @@ class OutletSpider(scrapy.Spider):
         spider.base_urls = outlet_urls(crawler.settings)
         spider.base = spider.base_urls.get(cls.outlet_slug, spider.outlet.base_url)
         spider.sitemap_maxsize = crawler.settings.getint("NEWSAGG_SITEMAP_MAXSIZE")
+        spider.max_dropped = crawler.settings.getint("NEWSAGG_MAX_DROPPED_PER_ENDPOINT")
         return spider
 
     # --- discovery -------------------------------------------------------------------------
@@ -89,6 +99,15 @@ class OutletSpider(scrapy.Spider):
             # metadata, which the pre-filter merges into this pending request.
             for request in self.candidate_request(entry, entry["via"], priority=-10):
                 yield request
+        # robots.txt may advertise sitemaps the module does not declare (SitemapSpider's way).
+        # Not a conditional GET: its sitemaps are read on every run, changed or not.
+        yield scrapy.Request(
+            self.robots_url(),
+            callback=self.parse_robots,
+            errback=self.endpoint_error,
+            cb_kwargs={"via": "sitemap"},
+            priority=PRIORITY["sitemap"] + 5,
+        )
         for path in outlet.feeds:
             yield self.endpoint_request(self.base + path, self.parse_feed, "rss")
         for path in outlet.news_sitemaps:
@@ -104,6 +123,15 @@ class OutletSpider(scrapy.Spider):
             for query in dict.fromkeys(q for p in profiles for q in p.queries):
                 url = self.base + outlet.search.format(query=quote_plus(query))
                 yield self.endpoint_request(url, self.parse_listing, "search", query=query)
+
+    def robots_url(self) -> str:
+        """robots.txt sits at the root of the base's host, even under a path prefix."""
+        return urljoin(self.base, "/robots.txt")
+
+    def declared_sitemaps(self) -> set[str]:
+        """Real URLs of the sitemaps the outlet module names, to skip them in robots.txt."""
+        paths = [*self.outlet.news_sitemaps, *self.outlet.sitemaps]
+        return {canonical_url(self.outlet.base_url + p) for p in paths}
 
     def queued(self) -> list[dict]:
         """Candidates an earlier run passed but never finished (it was killed), or that failed
@@ -157,6 +185,25 @@ class OutletSpider(scrapy.Spider):
             return [self.endpoint_failed(response.url, via, f"http-{response.status}")]
         return None
 
+    def parse_robots(self, response, via: str):
+        """Sitemaps (and sitemap indexes) that robots.txt advertises with ``Sitemap:`` lines."""
+        if response.status >= 400 or not isinstance(response, TextResponse):
+            # No robots.txt is common (a mirror, a test server): nothing advertised.
+            self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/robots_missing")
+            return
+        dropped = DroppedLinks(self, response.url, via)
+        declared = self.declared_sitemaps()
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+            real, reason = self.link_verdict(url)
+            if real is None:
+                yield from dropped.record({"url": url}, reason)
+            elif canonical_url(real) not in declared:
+                self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/robots_sitemaps")
+                kind = "news-sitemap" if "news" in real.lower() else "sitemap"
+                target = rebase(real, self.outlet, self.base)
+                yield self.endpoint_request(target, self.parse_sitemap, kind)
+        yield from dropped.summary()
+
     def parse_feed(self, response, via: str):
         if (instead := self.unusable(response, via)) is not None:
             yield from instead
@@ -167,8 +214,7 @@ class OutletSpider(scrapy.Spider):
             yield self.endpoint_failed(response.url, via, f"bad-feed: {exc}")
             return
         self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/feed_entries", len(entries))
-        for entry in entries:
-            yield from self.candidate_request(entry, via)
+        yield from self.candidate_requests(entries, via, response.url)
 
     def parse_sitemap(self, response, via: str, depth: int = 0):
         if (instead := self.unusable(response, via)) is not None:
@@ -183,16 +229,20 @@ class OutletSpider(scrapy.Spider):
             if depth >= MAX_SITEMAP_DEPTH:
                 yield self.endpoint_failed(response.url, via, "sitemap-index-too-deep")
                 return
+            dropped = DroppedLinks(self, response.url, via)
             for entry in entries:
                 if self.older_than_window(entry.get("lastmod")):
                     self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/sitemaps_too_old")
                     continue
-                url = rebase(entry["url"], self.outlet, self.base)
-                if self.outlet.owns(entry["url"]) or url.startswith(self.base):
-                    yield self.endpoint_request(url, self.parse_sitemap, via, depth=depth + 1)
+                real, reason = self.link_verdict(entry["url"])
+                if real is None:
+                    yield from dropped.record(entry, reason)
+                    continue
+                url = rebase(real, self.outlet, self.base)
+                yield self.endpoint_request(url, self.parse_sitemap, via, depth=depth + 1)
+            yield from dropped.summary()
             return
-        for entry in entries:
-            yield from self.candidate_request(entry, via)
+        yield from self.candidate_requests(entries, via, response.url)
 
     def parse_listing(self, response, via: str, query: str | None = None):
         if (instead := self.unusable(response, via)) is not None:
@@ -203,21 +253,64 @@ class OutletSpider(scrapy.Spider):
             return
         entries = self.outlet.parse_listing(response.text)
         self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/{via}_entries", len(entries))
-        for entry in entries:
-            real = urljoin(self.outlet.base_url + "/", entry["url"])
-            yield from self.candidate_request({**entry, "url": real, "search_query": query}, via)
+        # Relative links are the page's own: joined to where it was fetched from (the base).
+        entries = [
+            {**e, "url": urljoin(response.url, e["url"] or ""), "search_query": query}
+            for e in entries
+        ]
+        yield from self.candidate_requests(entries, via, response.url)
 
     def older_than_window(self, lastmod: str | None) -> bool:
         """A child sitemap whose newest entry predates the window holds nothing for us."""
         stamp = parse_datetime(lastmod) if lastmod else None
         return bool(stamp and self.since and stamp.date() < self.since)
 
+    def link_verdict(self, link) -> tuple[str | None, str]:
+        """(the outlet's real URL for a link, "") or (None, why it is not followed).
+
+        A link is the outlet's when it is on one of its hosts or on the base it was pointed
+        at (a mirror lists its own URLs); everything else is dropped, with a reason.
+        """
+        if not isinstance(link, str) or not link.strip():
+            return None, "malformed-url"
+        link = link.strip()
+        try:
+            parts = urlsplit(link)
+            parts.port  # noqa: B018 (a bad port raises here)
+        except ValueError:
+            return None, "malformed-url"
+        if parts.scheme.lower() not in {"http", "https"}:
+            return None, f"scheme-{parts.scheme.lower()}" if parts.scheme else "malformed-url"
+        if not parts.hostname:
+            return None, "malformed-url"
+        real = outlet_link(link, self.outlet, self.base)
+        if real is None:
+            address = literal_address(parts.hostname)
+            # The base's own host outside its prefix is another site there, not an address
+            # we refuse (a test server or mirror may hold several outlets).
+            own_host = parts.netloc.lower() == urlsplit(self.base).netloc.lower()
+            if address is not None and not address.is_global and not own_host:
+                return None, "non-public-address"
+            return None, "other-host"
+        return real, ""
+
+    def candidate_requests(self, entries: list[dict], via: str, endpoint: str):
+        """Requests for an endpoint's entries; each entry dropped here is on record (up to
+        NEWSAGG_MAX_DROPPED_PER_ENDPOINT rows, then one summary row)."""
+        dropped = DroppedLinks(self, endpoint, via)
+        for entry in entries:
+            real, reason = self.link_verdict(entry.get("url"))
+            if real is not None and not self.outlet.is_article(real):
+                real, reason = None, "not-article"
+            if real is None:
+                yield from dropped.record(entry, reason)
+            else:
+                yield from self.candidate_request({**entry, "url": real}, via)
+        yield from dropped.summary()
+
     def candidate_request(self, entry: dict, via: str, priority: int | None = None):
-        """A request for a discovered entry; other hosts and non-articles are dropped."""
+        """A request for an entry whose URL is the outlet's real article URL."""
         url = entry["url"]
-        if not self.outlet.owns(url) or not self.outlet.is_article(url):
-            self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/not_article")
-            return
         tz = self.outlet.timezone
         published = iso_utc(entry.get("published"), tz)
         if published is None and self.outlet.url_date:
@@ -303,4 +396,49 @@ class OutletSpider(scrapy.Spider):
             via=via,
             decision=decision,
             reason=reason,
+        )
+
+
+class DroppedLinks:
+    """The links one endpoint listed that are not followed: each on record as a skipped
+    discovery with its reason, up to a bound; beyond it, counted in one summary row."""
+
+    def __init__(self, spider: OutletSpider, endpoint: str, via: str):
+        self.spider = spider
+        self.endpoint = endpoint
+        self.via = via
+        self.counts: Counter[str] = Counter()
+
+    def record(self, entry: dict, reason: str):
+        spider = self.spider
+        spider.crawler.stats.inc_value(f"newsagg/{spider.outlet_slug}/dropped/{reason}")
+        self.counts[reason] += 1
+        if self.counts.total() > spider.max_dropped:
+            return
+        link = entry.get("url")
+        link = link.strip()[:2000] if isinstance(link, str) and link.strip() else repr(link)
+        try:
+            url = canonical_url(link, spider.base_urls) if reason != "malformed-url" else link
+        except ValueError:
+            url = link
+        yield Discovery(
+            url=url,
+            outlet=spider.outlet_slug,
+            via=self.via,
+            decision="skipped",
+            reason=reason,
+            title=entry.get("title") if isinstance(entry.get("title"), str) else None,
+        )
+
+    def summary(self):
+        unrecorded = self.counts.total() - self.spider.max_dropped
+        if unrecorded <= 0:
+            return
+        kinds = ", ".join(f"{reason} {n}" for reason, n in self.counts.most_common())
+        yield Discovery(
+            url=f"{canonical_url(self.endpoint, self.spider.base_urls)}#dropped",
+            outlet=self.spider.outlet_slug,
+            via=self.via,
+            decision="skipped",
+            reason=f"dropped-links: {unrecorded} more not recorded ({kinds})",
         )

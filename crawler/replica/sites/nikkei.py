@@ -9,7 +9,7 @@ from html import escape
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from crawler.replica_sites import SNAPSHOT, news_sitemap, write
+from crawler.replica.sites import SNAPSHOT, news_sitemap, write
 
 BASE = "https://asia.nikkei.com"
 JST = timezone(timedelta(hours=9))

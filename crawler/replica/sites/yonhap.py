@@ -7,7 +7,7 @@ from html import escape
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from crawler.replica_sites import SNAPSHOT, news_sitemap, published_before, write
+from crawler.replica.sites import SNAPSHOT, news_sitemap, published_before, write
 
 YONHAP_DESKS = {
     "320": "경제부",
@@ -222,6 +222,8 @@ def build(content: dict, out: Path, snapshot: str = YONHAP_SNAPSHOT) -> int:
         latest = published_before(articles, article)[: 5 + index % 3]
         write(out / "view" / f"{article['id']}.html", yonhap_page(article, latest))
     write(out / "RSS" / "news.xml", yonhap_rss(live[:100]))
+    # A section feed (/RSS/{channel}.xml): the same items, one section's only.
+    write(out / "RSS" / "economy.xml", yonhap_rss([a for a in live if a["section"] == "economy"]))
     recent = [
         a for a in live if datetime.fromisoformat(a["published"]) >= cut - timedelta(hours=48)
     ]

@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from crawler.replica_sites import SNAPSHOT, write
+from crawler.replica.sites import SNAPSHOT, write
 
 BASE = "https://www.reuters.com"
 FEEDS = "arc/outboundfeeds"

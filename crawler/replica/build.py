@@ -1,8 +1,8 @@
-"""Render the offline replica from its content files: ``python -m crawler.replica_build``.
+"""Render the offline replica from its content files: ``python -m crawler.replica.build``.
 
 ``data/replica/content/<outlet>-*.json`` holds the articles (text written for this project,
 facts and dates from OUTLETS.md) with labels for the evaluation. The renderers in
-``crawler/replica_sites/`` turn them into ``data/replica/<outlet>/`` in the shape of the real
+``crawler/replica/sites/`` turn them into ``data/replica/<outlet>/`` in the shape of the real
 sites: robots.txt, feeds, sitemaps, search and article pages, as they stood at ``SNAPSHOT``.
 Each later snapshot is an overlay, ``data/replica/at-YYYY-MM-DD/<outlet>/``, holding only the
 files that differ (feeds, sitemaps, listings, search). The rendered files are committed; a
@@ -18,9 +18,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from crawler.replica_sites import LATER_SNAPSHOTS, SNAPSHOT, load_content, overlay_dir
+from crawler.replica.sites import LATER_SNAPSHOTS, SNAPSHOT, load_content, overlay_dir
+from crawler.resources import data_path
 
-REPLICA = Path(__file__).resolve().parent.parent / "data" / "replica"
+REPLICA = data_path("replica")
 OUTLETS = ("yonhap", "koreaherald", "reuters", "nikkei")
 
 
@@ -30,7 +31,7 @@ def build_all(root: Path = REPLICA) -> dict[str, int]:
         out = root / slug
         if out.exists() and not out.is_symlink():
             shutil.rmtree(out)
-        module = importlib.import_module(f"crawler.replica_sites.{slug}")
+        module = importlib.import_module(f"crawler.replica.sites.{slug}")
         content = load_content(slug, root / "content")
         counts[slug] = module.build(content, out, SNAPSHOT)
         for snapshot in LATER_SNAPSHOTS:

@@ -13,7 +13,7 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from crawler.replica_sites import SNAPSHOT, published_before, write
+from crawler.replica.sites import SNAPSHOT, published_before, write
 
 BASE = "https://www.koreaherald.com"
 SECTIONS = ("National", "Business", "World", "Politics", "Entertainment", "Sports", "Life")

@@ -1,0 +1,91 @@
+"""An installed newsagg carries what its commands read: the wheel, built and unpacked here."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from crawler.resources import default_db, user_db
+
+
+def project_copy(dest: Path) -> Path:
+    """The files a build reads, copied: setuptools keeps ``build/lib`` between builds (a file
+    deleted from the tree would still be shipped), and other runs may build in the checkout."""
+    skip = shutil.ignore_patterns("__pycache__", "news.db*", "*.lock")
+    for name in ("crawler", "pipelines", "data"):
+        shutil.copytree(ROOT / name, dest / name, ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    src = project_copy(tmp_path_factory.mktemp("src"))
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(src)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (built,) = out.glob("newsagg-*.whl")
+    return built
+
+
+def test_the_wheel_ships_the_bundled_source_and_the_whole_replica(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "crawler/_data/sources/korea-us-2plus2-talks.txt" in names
+    for outlet in ("yonhap", "koreaherald", "reuters", "nikkei"):
+        assert f"crawler/_data/replica/{outlet}/robots.txt" in names
+    replica = {
+        "crawler/_data/" + p.relative_to(ROOT / "data").as_posix()
+        for p in (ROOT / "data" / "replica").rglob("*")
+        if p.is_file()
+    }
+    assert replica <= names  # content/ and the at-DAY overlays included
+    assert not [n for n in names if "news.db" in n or n.endswith(".lock")]
+
+
+def test_an_unpacked_wheel_reads_its_package_data_from_any_directory(wheel, tmp_path):
+    site = tmp_path / "site-packages"
+    zipfile.ZipFile(wheel).extractall(site)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    probe = (
+        "from crawler.resources import data_path, default_db\n"
+        "from crawler.source import BUNDLED_SOURCE\n"
+        "from crawler.replica import REPLICA_ROOT, available\n"
+        "print(data_path(), BUNDLED_SOURCE.is_file(), available(), default_db(), sep='\\n')\n"
+    )
+    # The unpacked wheel comes first on sys.path, before the editable install's finder.
+    env = {**os.environ, "PYTHONPATH": str(site), "XDG_DATA_HOME": str(tmp_path / "xdg")}
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.splitlines()
+    assert out[0] == str(site / "crawler" / "_data")
+    assert out[1] == "True"
+    assert out[2] == str(["koreaherald", "nikkei", "reuters", "yonhap"])
+    assert out[3] == str(tmp_path / "xdg" / "newsagg" / "news.db")
+
+
+def test_the_default_db_is_the_checkout_s_inside_one_else_the_user_data_dir(tmp_path, monkeypatch):
+    assert default_db(ROOT) == "data/news.db"
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_db(tmp_path) == str(tmp_path / "xdg" / "newsagg" / "news.db")
+    monkeypatch.setenv("XDG_DATA_HOME", "relative/is/ignored")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert user_db() == tmp_path / ".local" / "share" / "newsagg" / "news.db"
