@@ -273,7 +273,8 @@ def finish_run(db: sqlite_utils.Database, run_id: int, status: str, stats: dict)
 # Failures worth another try in a later run (SQL over discoveries.reason).
 TRANSIENT = (
     "reason like 'download-error%' or reason like 'extraction-timeout%' "
-    "or reason like 'extraction-crashed%' or reason like 'http-5%' or reason = 'http-429'"
+    "or reason like 'extraction-crashed%' or reason like 'http-5%' or reason = 'http-429' "
+    "or reason like 'unreachable-host%'"
 )
 
 

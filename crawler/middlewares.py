@@ -35,16 +35,9 @@ from scrapy.exceptions import (
 from scrapy.logformatter import LogFormatter
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import error as txerror
 from twisted.internet import task
 from twisted.internet.defer import Deferred
-from twisted.internet.error import (
-    ConnectError,
-    ConnectingCancelledError,
-    ConnectionRefusedError,
-    DNSLookupError,
-    NoRouteError,
-    TCPTimedOutError,
-)
 
 from crawler import db as dbmod
 from crawler.items import Discovery
@@ -240,6 +233,10 @@ class ConditionalGetMiddleware:
             sorted(str(i) for i in crawler.settings.getlist("NEWSAGG_SOURCE_IDS"))
         )
         self.seen: dict[str, dict] = {}
+        # Validators are kept under the outlet's real endpoint URL: an outlet pointed at the
+        # replica (a new port each run) or a mirror keeps them, and two outlets served from
+        # one host never share them.
+        self.base_urls = outlet_urls(crawler.settings)
         # After the pipelines have stored everything: a crash before that keeps no validator,
         # so the next run reads the endpoints in full again.
         crawler.signals.connect(self.save, signal=signals.engine_stopped)
@@ -267,7 +264,7 @@ class ConditionalGetMiddleware:
     def process_request(self, request):
         if not request.meta.get("endpoint") or self.refresh:
             return None
-        etag, modified = self.known().get(canonical_url(request.url), (None, None))
+        etag, modified = self.known().get(canonical_url(request.url, self.base_urls), (None, None))
         if etag:
             request.headers.setdefault("If-None-Match", etag)
         if modified:
@@ -279,7 +276,7 @@ class ConditionalGetMiddleware:
             etag = response.headers.get("ETag")
             modified = response.headers.get("Last-Modified")
             if etag or modified:
-                self.seen[canonical_url(request.url)] = {
+                self.seen[canonical_url(request.url, self.base_urls)] = {
                     "etag": etag.decode("latin-1") if etag else None,
                     "last_modified": modified.decode("latin-1") if modified else None,
                 }
@@ -438,9 +435,10 @@ def address_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> st
 
 
 # The IgnoreRequest text of a request not attempted; the spider records it as the reason
-# ``ignored: unreachable host HOST: ERROR`` (``crawler.spiders.base.failure_reason``).
+# ``unreachable-host: HOST: ERROR`` (``crawler.spiders.base.failure_reason``).
 UNREACHABLE = "unreachable host"
-REFUSED_UNREACHABLE = f"ignored: {UNREACHABLE} "
+UNREACHABLE_REASON = "unreachable-host: "
+REFUSED_UNREACHABLE = UNREACHABLE_REASON
 
 
 class UnreachableHostsMiddleware:
@@ -501,8 +499,8 @@ class UnreachableHostsMiddleware:
 # overloaded site may answer the next request. Scrapy wraps Twisted's DNSLookupError and
 # ConnectionRefusedError in its own exceptions; NoRouteError and the other ConnectErrors
 # (EHOSTUNREACH, ...) come through as they are.
-CONNECTION_FAILURES = (CannotResolveHostError, DownloadConnectionRefusedError, ConnectError)
-NOT_CONNECTION_FAILURES = (TCPTimedOutError, ConnectingCancelledError)
+CONNECTION_FAILURES = (CannotResolveHostError, DownloadConnectionRefusedError, txerror.ConnectError)
+NOT_CONNECTION_FAILURES = (txerror.TCPTimedOutError, txerror.ConnectingCancelledError)
 
 
 def connection_failure(exception: BaseException) -> bool:
@@ -513,11 +511,11 @@ def connection_failure(exception: BaseException) -> bool:
 
 def failure_name(exception: BaseException) -> str:
     """What went wrong, in the words a user would search for."""
-    if isinstance(exception, (CannotResolveHostError, DNSLookupError)):
+    if isinstance(exception, (CannotResolveHostError, txerror.DNSLookupError)):
         return "DNS lookup failed"
-    if isinstance(exception, (DownloadConnectionRefusedError, ConnectionRefusedError)):
+    if isinstance(exception, (DownloadConnectionRefusedError, txerror.ConnectionRefusedError)):
         return "connection refused"
-    if isinstance(exception, NoRouteError):
+    if isinstance(exception, txerror.NoRouteError):
         return "no route to host"
     return type(exception).__name__
 

@@ -1,7 +1,8 @@
 """Scrapy settings for newsagg, and every NEWSAGG_* setting with its default.
 
 The defaults are the polite live-crawl defaults. ``newsagg crawl --replica`` (and the tests)
-relax the politeness settings for the local replica only; see ``crawler.cli.replica_overrides``.
+relax the pace for the local replica only (never the retries); see
+``crawler.crawl.LOCAL_OVERRIDES``.
 Each NEWSAGG_* setting is documented in the README's settings table (a test checks that).
 """
 

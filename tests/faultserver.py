@@ -181,7 +181,8 @@ class FaultHandler(BaseHTTPRequestHandler):
                 302, b"", headers={"Location": f"{self.server.canary_url}/view/{article_id}"}
             )
         if fault in LOOPBACK_FORMS:  # the canary's address, spelt so no string test sees it
-            location = f"http://{LOOPBACK_FORMS[fault]}:{self.server.canary_port}/view/{article_id}"
+            port = self.server.canary_url.rsplit(":", 1)[1]
+            location = f"http://{LOOPBACK_FORMS[fault]}:{port}/view/{article_id}"
             return self.send(302, b"", headers={"Location": location})
         if fault == "redirect-to-metadata":
             return self.send(
@@ -238,6 +239,8 @@ class FaultServer(ThreadingHTTPServer):
         self.times: dict[str, list[float]] = {}
         self.lock = threading.Lock()
         self.hold = threading.Event()
+        # path -> 304s answered to a matching If-None-Match
+        self.not_modified: dict[str, int] = {}
 
     @property
     def url(self) -> str:
@@ -252,6 +255,14 @@ class FaultServer(ThreadingHTTPServer):
         with self.lock:
             self.counts[path] = self.counts.get(path, 0) + 1
             return self.counts[path]
+
+    def count_not_modified(self, path: str) -> None:
+        with self.lock:
+            self.not_modified[path] = self.not_modified.get(path, 0) + 1
+
+    def robots(self) -> bytes:
+        paths = ["/search/", *(f"/view/{FAULTS[f]}" for f in ROBOTS_DISALLOWED)]
+        return ("User-agent: *\n" + "".join(f"Disallow: {p}\n" for p in paths)).encode()
 
     def ids(self) -> list[str]:
         return list(self.pages) if self.pages else [*GOOD, *FAULTS.values()]

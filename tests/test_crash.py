@@ -1,14 +1,20 @@
 """Crash safety: SIGKILL at random moments never corrupts the DB, and a clean run afterwards
-ends with exactly the articles and coverage of an uninterrupted crawl."""
+ends with exactly the articles and coverage of an uninterrupted crawl.
+
+Each kill waits until the run has written rows (the DB file is polled), so it interrupts
+writes and the work queued between them rather than the start-up before the first one."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import signal
 import sqlite3
 import subprocess
+import time
 
+import pytest
 from conftest import ROOT, newsagg_command, run_newsagg
 
 
@@ -30,23 +36,54 @@ def rows(db) -> tuple[set, set]:
     return articles, coverage
 
 
+def latest_run(db) -> tuple[int, int]:
+    """(id, rows written so far) of the newest run in ``db``; (0, 0) before there is one."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+            row = conn.execute(
+                "select r.id, (select count(*) from articles where run_id = r.id)"
+                " + (select count(*) from discoveries where run_id = r.id)"
+                " from runs r order by r.id desc limit 1"
+            ).fetchone()
+    except sqlite3.OperationalError:  # not created yet, or no schema yet
+        return 0, 0
+    return row or (0, 0)
+
+
+def kill_once_written(command: list[str], db, rows: int, deadline: float = 180.0) -> bool:
+    """Run ``command`` and SIGKILL it as soon as its run has written ``rows`` rows of
+    articles and discoveries (polling the DB file); False when it finished first."""
+    before, _ = latest_run(db)
+    with subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    ) as proc:
+        give_up = time.monotonic() + deadline
+        while time.monotonic() < give_up:
+            run, written = latest_run(db)
+            if run > before and written >= rows:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait()
+                return True
+            try:
+                proc.wait(timeout=0.05)  # the next look at the DB, or the crawl's end
+                return False
+            except subprocess.TimeoutExpired:
+                pass
+        proc.kill()
+        pytest.fail(f"no run wrote {rows} rows within {deadline:g} s")
+
+
 def test_kill_9_at_random_moments_then_a_clean_run_matches_an_uninterrupted_crawl(tmp_path):
     reference = tmp_path / "reference.db"
     assert run_newsagg("crawl", "--replica", "--db", str(reference)).returncode == 0
     crashed = tmp_path / "crashed.db"
     rng = random.Random(20250424)
+    # --refresh: every run stores all its articles again (~230 rows of articles and
+    # discoveries), so each kill lands among writes, not before the first one.
+    command = [*newsagg_command(), "crawl", "--replica", "--refresh", "--db", str(crashed)]
     kills = 0
-    command = [*newsagg_command(), "crawl", "--replica", "--db", str(crashed)]
     for _ in range(10):
-        with subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        ) as proc:
-            try:
-                proc.wait(timeout=rng.uniform(0.3, 4.0))  # a random moment of the crawl
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
-                kills += 1
+        kills += kill_once_written(command, crashed, rows=rng.randint(1, 200))
         with sqlite3.connect(crashed) as conn:
             assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
     assert kills >= 8

@@ -9,10 +9,13 @@ import sys
 import zipfile
 from pathlib import Path
 
+import click
 import pytest
+from click.testing import CliRunner
 from conftest import ROOT
 
-from crawler.resources import default_db, user_db
+from crawler.cli import cli
+from crawler.resources import DEFAULT_DB_RULE, default_db, user_db
 
 
 def project_copy(dest: Path) -> Path:
@@ -89,3 +92,25 @@ def test_the_default_db_is_the_checkout_s_inside_one_else_the_user_data_dir(tmp_
     monkeypatch.setenv("XDG_DATA_HOME", "relative/is/ignored")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert user_db() == tmp_path / ".local" / "share" / "newsagg" / "news.db"
+
+
+def commands(group, prefix=()):
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from commands(command, (*prefix, name))
+        else:
+            yield (*prefix, name), command
+
+
+def test_every_help_with_db_and_the_readme_say_which_default_applies():
+    with_db = [path for path, c in commands(cli) if any(p.name == "db_path" for p in c.params)]
+    assert len(with_db) >= 6
+    for path in with_db:
+        result = CliRunner().invoke(cli, [*path, "--help"], terminal_width=200)
+        text = " ".join(result.output.split())
+        assert f"Default: {DEFAULT_DB_RULE}." in text, path
+        assert f"[default: ({default_db()})]" in text, path
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `NEWSAGG_DB` |"))
+    assert "`data/news.db` in a checkout" in row and "~/.local/share/newsagg/news.db" in row
+    assert "`$XDG_DATA_HOME/newsagg/news.db`" in readme

@@ -336,8 +336,8 @@ def test_scrapyd_recipe_deploys_the_egg_and_a_scheduled_job_is_a_newsagg_run(ins
         log = (scrapyd.directory / "logs" / "newsagg" / "yonhap" / f"{job}.log").read_text()
         assert len(list((scrapyd.directory / "eggs" / "newsagg").glob("*.egg"))) == 1
 
-        # The job runs the egg's code, which has no data/ (no bundled source): a DB without a
-        # tracked source is refused with a clear error, and nothing is recorded in it.
+        # The job runs the egg's code, whose bundled source sits in the zip, out of reach: a DB
+        # without a tracked source is refused with a clear error, and nothing is recorded in it.
         empty = tmp_path / "empty.db"
         refused = subprocess.run(
             [
@@ -357,7 +357,7 @@ def test_scrapyd_recipe_deploys_the_egg_and_a_scheduled_job_is_a_newsagg_run(ins
         ).read_text()
 
     assert "newsagg: no tracked source in" in refused_log, refused_log
-    assert ".egg/data/sources/" in refused_log and "newsagg sources add" in refused_log
+    assert ".egg/crawler/_data/sources/" in refused_log and "newsagg sources add" in refused_log
     assert "'finish_reason': 'newsagg_no_source'" in refused_log
     with sqlite3.connect(empty) as conn:
         assert conn.execute("select count(*) from runs").fetchone()[0] == 0

@@ -26,6 +26,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from crawler import db as dbmod
 from crawler.feeds import FeedError, parse_rss, parse_sitemap
 from crawler.items import ArticleItem, Candidate, Discovery
+from crawler.middlewares import UNREACHABLE, UNREACHABLE_REASON
 from crawler.outlets import get_outlet
 from crawler.timeutil import iso_utc, parse_datetime
 from crawler.urls import (
@@ -64,6 +65,8 @@ def failure_reason(failure) -> tuple[str, str]:
         return "failed", f"http-{failure.value.response.status}"
     if not failure.check(IgnoreRequest):
         return "failed", f"download-error: {failure.type.__name__}"
+    if str(failure.value).startswith(UNREACHABLE):  # "unreachable host HOST: why", as written
+        return "failed", UNREACHABLE_REASON + str(failure.value)[len(UNREACHABLE) :].strip()
     text = str(failure.value).lower()
     if "robots" in text:
         return "skipped", "robots"
