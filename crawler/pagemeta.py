@@ -5,9 +5,11 @@ Pure functions of an lxml tree, so the outlet code and the tests can use them on
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 NEWS_TYPES = {
@@ -15,8 +17,14 @@ NEWS_TYPES = {
     "Article",
     "ReportageNewsArticle",
     "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "BackgroundNewsArticle",
+    "ReviewNewsArticle",
     "BlogPosting",
+    "LiveBlogPosting",
 }
+# Where a page's JSON-LD nests its article: a WebPage's mainEntity, a graph.
+_NESTING = ("@graph", "mainEntity")
 
 
 def strip_json_comments(text: str) -> str:
@@ -53,7 +61,12 @@ def strip_json_comments(text: str) -> str:
 
 def loads_lenient(text: str) -> Any:
     """json.loads that survives comments, trailing commas and control characters."""
-    cleaned = strip_json_comments(text.strip().rstrip(";"))
+    text = text.strip().rstrip(";")
+    try:  # most pages ship valid JSON; the character-by-character cleaning is slow
+        return json.loads(text, strict=False)
+    except ValueError:
+        pass
+    cleaned = strip_json_comments(text)
     for candidate in (cleaned, _TRAILING_COMMA.sub(r"\1", cleaned)):
         try:
             return json.loads(candidate, strict=False)
@@ -63,30 +76,88 @@ def loads_lenient(text: str) -> Any:
 
 
 def json_ld_objects(tree) -> list[dict]:
-    """Every JSON-LD object on the page, flattening lists and @graph."""
+    """Every JSON-LD object on the page in document order, flattening lists, @graph and a
+    page's mainEntity (never an object's parts: a liveBlogUpdate or a review's item is not
+    the page's)."""
     found: list[dict] = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
-        data = loads_lenient(script.text or "")
-        stack = [data]
+        stack = [loads_lenient(script.text or "")]
         while stack:
             node = stack.pop()
             if isinstance(node, list):
-                stack.extend(node)
+                stack.extend(reversed(node))
             elif isinstance(node, dict):
                 found.append(node)
-                if isinstance(node.get("@graph"), list):
-                    stack.extend(node["@graph"])
+                stack.extend(node[key] for key in reversed(_NESTING) if key in node)
     return found
 
 
-def news_article(tree) -> dict:
-    """The first NewsArticle-like JSON-LD object, or {}."""
-    for obj in json_ld_objects(tree):
-        kinds = obj.get("@type")
-        kinds = set(kinds) if isinstance(kinds, list) else {kinds}
-        if kinds & NEWS_TYPES:
-            return obj
-    return {}
+def ld_types(obj: dict) -> set[str]:
+    kinds = obj.get("@type")
+    return {k for k in kinds if isinstance(k, str)} if isinstance(kinds, list) else {kinds}
+
+
+def news_article(tree, url: str | None = None, objects: list[dict] | None = None) -> dict:
+    """The JSON-LD object that is the page's own article, or {}.
+
+    Pages also describe other items in JSON-LD (a related story, a second article in a
+    sidebar), and those must not lend the page their dates or bylines. With one article-like
+    object, it is the page's; with several, a live blog is the page (its updates are parts of
+    it), else the one whose url, @id or mainEntityOfPage is this page, else one that names no
+    page at all. One that names another page is never the page's. ``objects`` are the page's
+    ``json_ld_objects`` when the caller has them already.
+    """
+    if objects is None:
+        objects = json_ld_objects(tree)
+    articles = [obj for obj in objects if ld_types(obj) & NEWS_TYPES]
+    if len(articles) <= 1:
+        return articles[0] if articles else {}
+    live = [a for a in articles if "LiveBlogPosting" in ld_types(a)]
+    if live:
+        return live[0]
+    page = page_keys(tree, url)
+    named = [(a, _identities(a, url)) for a in articles]
+    own = [a for a, ids in named if ids & page]
+    anonymous = [a for a, ids in named if not ids]
+    return (own or anonymous or [{}])[0]
+
+
+def page_keys(tree, url: str | None) -> set[str]:
+    """The page's own address as ``url_key``s: the URL fetched, rel=canonical and og:url."""
+    found = [url, canonical_link(tree), *tree.xpath('//meta[@property="og:url"]/@content')]
+    return {key for key in (url_key(u, url) for u in found if u) if key}
+
+
+def url_key(value: str, base: str | None = None) -> str | None:
+    """A URL reduced to host and path (no scheme, www, query, fragment or final slash), so
+    that an article's @id ("…/story/#article") and the page's URL compare equal."""
+    value = urljoin(base or "", value.strip())
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return parts.netloc.lower().removeprefix("www.") + parts.path.rstrip("/")
+
+
+def _identities(obj: dict, base: str | None) -> set[str]:
+    values = [obj.get("url"), obj.get("@id")]
+    entity = obj.get("mainEntityOfPage")
+    values += [entity.get("@id"), entity.get("url")] if isinstance(entity, dict) else [entity]
+    found = {url_key(v, base) for v in values if isinstance(v, str) and not v.startswith("_:")}
+    return {key for key in found if key}
+
+
+def site_names(meta: dict[str, str], objects: list[dict], article: dict) -> list[str]:
+    """What the site calls itself: og:site_name, the app name, the JSON-LD WebSite's name and
+    the article's publisher."""
+    names = [
+        meta.get(k) for k in ("og:site_name", "application-name", "apple-mobile-web-app-title")
+    ]
+    names += [ld_text(o.get("name")) for o in objects if "WebSite" in ld_types(o)]
+    publishers = article.get("publisher")
+    for publisher in publishers if isinstance(publishers, list) else [publishers]:
+        if isinstance(publisher, dict):
+            names.append(ld_text(publisher.get("name")))
+    return [n for n in names if n]
 
 
 def meta_tags(tree) -> dict[str, str]:
@@ -104,18 +175,54 @@ def canonical_link(tree) -> str | None:
     return links[0].strip() if links else None
 
 
+def ld_text(value: Any) -> str | None:
+    """A JSON-LD string as a reader sees it: publishers write HTML entities into JSON
+    ("&#8216;family&#8217;", "&amp;"), which JSON does not decode."""
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str)), None)
+    if not isinstance(value, str):
+        return None
+    return html.unescape(value).strip() or None
+
+
 def ld_authors(value: Any) -> list[str]:
     """Author names from a JSON-LD author/creator value (a string, an object or a list)."""
     items = value if isinstance(value, list) else [value]
-    names = []
+    names: list[str] = []
     for item in items:
-        if isinstance(item, str):
-            names.append(item)
-        elif isinstance(item, dict):
-            name = item.get("name") or item.get("byline")
-            if isinstance(name, str):
-                names.append(name)
-    return [n.strip() for n in names if n and n.strip()]
+        if isinstance(item, dict):
+            item = item.get("name") or item.get("byline") or _given_family(item)
+        name = ld_text(item)
+        if name:
+            names.extend(split_names(name))
+    return names
+
+
+def _given_family(person: dict) -> str | None:
+    parts = [person.get("givenName"), person.get("familyName")]
+    return " ".join(p for p in parts if isinstance(p, str)) or None
+
+
+# "A and B", "A & B", "A; B": one string, several people (German, French, Spanish,
+# Portuguese, Italian, Nordic and Dutch pages use their own "and").
+_AND = re.compile(r"\s*[;&]\s*|\s+(?:and|und|et|y|e|og|och|en|i|a)\s+")
+_BY = re.compile(r"^(?:by|von|par|por|di|door|af)\s+", re.IGNORECASE)
+
+
+def split_names(byline: str) -> list[str]:
+    """The people one byline string names, each as written.
+
+    Commas separate people only when each part is a full name ("Jane Doe, John Roe");
+    "Doe, Jane" is one person, written surname first.
+    """
+    names = []
+    for part in _AND.split(_BY.sub("", byline.strip())):
+        pieces = [p.strip() for p in part.split(",") if p.strip()]
+        if len(pieces) > 1 and all(" " in p for p in pieces):
+            names.extend(pieces)
+        elif part.strip(" ,"):
+            names.append(part.strip(" ,"))
+    return names
 
 
 def keywords(value: Any) -> list[str]:

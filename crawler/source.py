@@ -284,7 +284,8 @@ def _from_html(html: str, url: str | None) -> SourcePiece:
 
     outlet = outlet_for_url(url) if url else None
     fields = extract_article(html, url or "", outlet.slug if outlet else None)
-    text, _ = strip_boilerplate(fields["text"].split("\n"))
+    lines = without_header(fields["text"].split("\n"), fields["title"] or "")
+    text, _ = strip_boilerplate(lines)
     published = fields["published"][:10] if fields["published"] else None
     return SourcePiece(title=fields["title"] or "", text=text, published=published, url=url)
 
@@ -310,6 +311,34 @@ def _unmarkdown(line: str) -> str:
     line = re.sub(r"^#{1,6}\s*|^>\s*|^[-*+]\s+", "", line)
     line = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", line)
     return re.sub(r"[*_`]{1,3}", "", line).strip()
+
+
+# A line that is one quotation and nothing else: a blog's quote box ("pull quote").
+_QUOTATION = re.compile(r'^["“‘\'].{3,300}["”’\']$')
+# The body has begun at the first line of this many words.
+_BODY_WORDS = 20
+
+
+def without_header(lines: list[str], title: str) -> list[str]:
+    """The post without what a blog puts between its title and its first paragraph: the
+    headline repeated, a quote box, a read-time line. Only lines before the first
+    paragraph-length line are judged, so quotations in the body stay."""
+    key = _fold(title)
+    out, in_body = [], False
+    for line in lines:
+        text = line.strip()
+        in_body = in_body or len(text.split()) >= _BODY_WORDS
+        if not in_body and (
+            (key and _fold(text) == key) or _QUOTATION.match(text) or _READ_TIME.match(text)
+        ):
+            continue
+        out.append(line)
+    return out
+
+
+def _fold(text: str) -> str:
+    """Case, quotes and spacing aside: how a repeated headline is recognised."""
+    return re.sub(r"\W+", " ", text.casefold()).strip()
 
 
 def strip_boilerplate(lines: list[str]) -> tuple[str, list[str]]:

@@ -53,12 +53,21 @@ _NAME = re.compile(
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f]")
 
 
+_FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-"})
+
+
+def tidy(text: str) -> str:
+    """Collapsed whitespace, no control characters or lone surrogates, every character kept as
+    written: how a headline is stored (curly quotes and dashes are the publisher's)."""
+    text = _CONTROLS.sub("", text.encode("utf-8", "replace").decode("utf-8"))
+    return re.sub(r"[ \t\n\r\u00a0\x0b\x0c]+", " ", text).strip()
+
+
 def normalise(text: str) -> str:
-    """NFKC, straight quotes and dashes, collapsed whitespace, no control characters or lone
-    surrogates."""
+    """``tidy`` plus NFKC and straight quotes and dashes: the form texts are compared in."""
     text = unicodedata.normalize("NFKC", text)
     text = _CONTROLS.sub("", text.encode("utf-8", "replace").decode("utf-8"))
-    text = text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-"}))
+    text = text.translate(_FOLD)
     return re.sub(r"[ \t\u00a0\x0b\x0c]+", " ", text).strip()
 
 

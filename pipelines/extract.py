@@ -7,12 +7,15 @@ it to fetched pages. This is the only module that calls trafilatura.
 from __future__ import annotations
 
 import asyncio
+import html as htmllib
 import logging
 import multiprocessing
 import os
 import re
 import resource
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
@@ -26,7 +29,7 @@ from crawler import neardup, pagemeta
 from crawler.items import ArticleItem
 from crawler.outlets import OUTLETS, Outlet
 from crawler.scoring import scoring_text, text_features
-from crawler.textutil import normalise
+from crawler.textutil import normalise, tidy
 from crawler.timeutil import UTC, iso_utc
 from crawler.urls import canonical_url
 from pipelines.dedupe import content_hash
@@ -46,50 +49,36 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
     if tree is None:
         return _empty()
     meta = pagemeta.meta_tags(tree)
-    ld = pagemeta.news_article(tree)
+    objects = pagemeta.json_ld_objects(tree)
+    ld = pagemeta.news_article(tree, url, objects)
+    site = SiteNames.of(pagemeta.site_names(meta, objects, ld), url)
     quirks = spec.page_fields(tree) if spec and spec.page_fields else {}
     lang = tree.get("lang") or meta.get("og:locale") or ld.get("inLanguage")
     canonical = pagemeta.canonical_link(tree)
-    # trafilatura prunes the tree it is given, so it gets the tree only after we have read it.
-    # An outlet that reads the text from the page's data (Nikkei's __NEXT_DATA__) skips it.
-    doc = None
-    if "text" not in quirks:
-        doc = trafilatura.bare_extraction(
-            tree,
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=False,
-            fast=True,
-        )
+    headlines = shown_headlines(tree)
+    # An outlet that reads the text from the page's data (Nikkei's __NEXT_DATA__) skips
+    # trafilatura.
+    doc = None if "text" in quirks else extract_body(tree, url)
     text = normalise_text(
-        quirks.get("text") or getattr(doc, "text", None) or ld.get("articleBody") or ""
+        quirks.get("text") or getattr(doc, "text", None) or ld_str(ld, "articleBody") or ""
     )
     if spec and spec.clean_text:
         text = spec.clean_text(text)
-    title = (
-        quirks.get("title")
-        or ld.get("headline")
-        or meta.get("og:title")
-        or getattr(doc, "title", None)
-        or ""
-    )
-    title = clean_title(normalise(title), spec)
+    title = quirks.get("title") or page_title(headlines, meta, ld, doc, site)
+    title = clean_title(tidy(title or ""), spec)
     # The outlet's reading of the byline wins, even when it finds only an agency credit.
     if "authors" in quirks:
         authors = quirks["authors"]
     else:
-        authors = pagemeta.ld_authors(ld.get("author")) or _doc_authors(doc)
-    published = (
-        quirks.get("published")
-        or ld.get("datePublished")
-        or meta.get("article:published_time")
-        or getattr(doc, "date", None)
-    )
+        authors = page_authors(pagemeta.ld_authors(ld.get("author")) or _doc_authors(doc), site)
+    if quirks.get("published"):
+        published = iso_utc(quirks["published"], tz)
+    else:
+        published = page_published(ld, meta, doc, tz)
     modified = quirks.get("modified") or ld.get("dateModified") or meta.get("article:modified_time")
     description = (
         quirks.get("description")
-        or ld.get("description")
+        or ld_str(ld, "description")
         or meta.get("og:description")
         or meta.get("description")
         or getattr(doc, "description", None)
@@ -97,7 +86,7 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
     return {
         "title": title or None,
         "authors": authors,
-        "published": iso_utc(published, tz),
+        "published": published,
         "modified": iso_utc(modified, tz),
         "language": (lang or getattr(doc, "language", None) or "").split("-")[0].split("_")[0]
         or None,
@@ -113,6 +102,167 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
         "access": quirks.get("access") or "full",
         "canonical": canonical,
     }
+
+
+def ld_str(ld: dict, key: str) -> str | None:
+    return pagemeta.ld_text(ld.get(key))
+
+
+# --- Titles -----------------------------------------------------------------------------
+
+# Between a headline and the site's name: " | Site", " - Site", " – Site", "Site: ".
+_SEPARATOR = re.compile(r"\s+[-|–—·•»:/]\s+|\s*\|\s*|(?<=\w):\s+")
+_WORDS = re.compile(r"\w+")
+
+
+def fold(text: str) -> str:
+    """The form two headlines are compared in: folded quotes and dashes, case and
+    punctuation gone."""
+    return " ".join(_WORDS.findall(normalise(text).casefold()))
+
+
+def _compact(text: str) -> str:
+    return fold(text).removeprefix("the ").replace(" ", "")
+
+
+@dataclass(frozen=True)
+class SiteNames:
+    """What the site calls itself (``names``) and its host's labels (``hosts``), compacted:
+    "The Namibian" and namibian.com.na both give "namibian"."""
+
+    names: frozenset[str]
+    hosts: frozenset[str]
+
+    @classmethod
+    def of(cls, names: list[str], url: str) -> SiteNames:
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
+        labels = {label for label in host.split(".")[:-1] if len(label) > 2}
+        return cls(
+            frozenset(filter(None, map(_compact, names))), frozenset({*labels, _compact(host)})
+        )
+
+    def named(self, text: str) -> bool:
+        key = _compact(text)
+        return bool(key) and (key in self.names or key in self.hosts)
+
+
+def shown_headlines(tree) -> dict[str, list[str]]:
+    """The headlines a reader sees, read before trafilatura: the h1s and the <title>."""
+    h1s = [tidy(" ".join(h.itertext())) for h in tree.iter("h1")]
+    titles = tree.xpath("//head/title/text()") or tree.xpath("//title[not(ancestor::svg)]/text()")
+    return {"h1": [h for h in h1s if h][:10], "title": [tidy(t) for t in titles[:1] if t.strip()]}
+
+
+def _splits(text: str) -> list[tuple[str, str]]:
+    return [(text[: m.start()], text[m.end() :]) for m in _SEPARATOR.finditer(text)]
+
+
+def _agrees(h1: str, other: str, site: SiteNames) -> bool:
+    """``other`` is ``h1``, maybe with a site name or section before or after a separator
+    (the site name is the shorter side, so a logo's h1 does not agree with a <title>)."""
+    key = fold(h1)
+    if not key or site.named(h1):
+        return False
+    if fold(other) == key:
+        return True
+    for head, tail in _splits(other):
+        if (fold(head) == key and len(head) >= len(tail)) or (
+            fold(tail) == key and len(tail) >= len(head)
+        ):
+            return True
+    return False
+
+
+def strip_site_name(title: str, site: SiteNames) -> str:
+    """The title without a site name before or after a separator ("Headline - The
+    Namibian"); a part that is not the site's name stays, dashes and all."""
+    for head, tail in reversed(_splits(title)):
+        if head.strip() and site.named(tail):
+            return strip_site_name(head.strip(), site)
+    for head, tail in _splits(title):
+        if tail.strip() and site.named(head):
+            return strip_site_name(tail.strip(), site)
+    return title
+
+
+def page_title(headlines: dict[str, list[str]], meta: dict, ld: dict, doc, site: SiteNames) -> str:
+    """The headline as the page shows it.
+
+    A JSON-LD headline is often written for search engines, so the shown ones come first:
+    an h1 that agrees with og:title, twitter:title, the JSON-LD headline or the <title>;
+    else og:title or twitter:title; the JSON-LD headline only when nothing is shown or it
+    agrees with the <title>; each without the site's name.
+    """
+    social = [_unescape(meta.get(k)) for k in ("og:title", "twitter:title")]
+    social = [t for t in social if t]
+    headline = ld_str(ld, "headline") or ld_str(ld, "name")
+    page = headlines["title"][0] if headlines["title"] else None
+    for others in (social + ([headline] if headline else []), [page] if page else []):
+        agreeing = [h for h in headlines["h1"] if any(_agrees(h, o, site) for o in others)]
+        if agreeing:
+            return max(agreeing, key=len)
+    if social:
+        return strip_site_name(social[0], site)
+    if headline and (not page or _agrees(headline, page, site)):
+        return headline
+    if page:
+        return strip_site_name(page, site)
+    fallback = getattr(doc, "title", None) or headline
+    if fallback:
+        return strip_site_name(fallback, site)
+    return headlines["h1"][0] if len(headlines["h1"]) == 1 else ""
+
+
+def _unescape(value: str | None) -> str:
+    """A meta value once more through the HTML decoder: some pages escape it twice."""
+    return tidy(htmllib.unescape(value)) if value else ""
+
+
+# --- Authors and dates ------------------------------------------------------------------
+
+
+def page_authors(names: list[str], site: SiteNames) -> list[str]:
+    """Each person once ("Jane Doe" and the slug-like "Jane-Doe" are one), without the site
+    itself (a byline of "The Namibian" on namibian.com.na names no one)."""
+    people: dict[str, str] = {}
+    for name in (tidy(n) for n in names):
+        key = _compact(name.replace("-", " "))
+        if not key or _is_site(name, site):
+            continue
+        # Keep the spelling that reads like a name: spaces and capitals over a slug.
+        if key not in people or _name_like(name) > _name_like(people[key]):
+            people[key] = name
+    return list(people.values())
+
+
+def _is_site(name: str, site: SiteNames) -> bool:
+    key = _compact(name)
+    if key in site.names:
+        return True
+    # A host label is compared only with one-word bylines: "janedoe.com" may be Jane Doe's.
+    return key in site.hosts and " " not in fold(name).removeprefix("the ")
+
+
+def _name_like(name: str) -> tuple[int, int]:
+    return name.count(" "), sum(c.isupper() for c in name)
+
+
+def page_published(ld: dict, meta: dict, doc, tz) -> str | None:
+    """The page's first publication (UTC ISO).
+
+    A live blog moves its datePublished (and often article:published_time) to its latest
+    update; its start is coverageStartTime, or the earliest date it gives.
+    """
+    stated = (ld.get("datePublished"), meta.get("article:published_time"))
+    if "LiveBlogPosting" in pagemeta.ld_types(ld):
+        starts = [iso_utc(v, tz) for v in (ld.get("coverageStartTime"), *stated) if v]
+        starts = [s for s in starts if s]
+        if starts:
+            return min(starts)
+    for value in (*stated, getattr(doc, "date", None)):
+        if value and (parsed := iso_utc(value, tz)):
+            return parsed
+    return None
 
 
 def decode_page(body: bytes, content_type: str | None = None) -> str:
@@ -188,7 +338,72 @@ def normalise_text(text: str) -> str:
 
 def _doc_authors(doc) -> list[str]:
     raw = getattr(doc, "author", None) or ""
-    return [a.strip() for a in raw.split(";") if a.strip()]
+    names = [a.strip() for a in raw.split(";") if a.strip()]
+    # trafilatura splits at commas, so "Doe, Jane" comes back as two one-word "people".
+    if len(names) == 2 and all(" " not in n for n in names):
+        return [f"{names[1]} {names[0]}"]
+    return names
+
+
+# --- Body -------------------------------------------------------------------------------
+
+
+def extract_body(tree, url: str):
+    """trafilatura's document for the page: its fast path, and its full cascade (readability
+    and jusText compared) only when the fast result reads like the site's menu.
+
+    The fast path is most of the speed budget; on some layouts it returns the navigation
+    instead of the article, which the slower comparison catches.
+    """
+    doc = _trafilatura(tree, url, fast=True)
+    text = getattr(doc, "text", None) or ""
+    if not text:
+        return doc
+    links = link_texts(tree)
+    if not navigation_like(text, links):
+        return doc
+    careful = _trafilatura(tree, url, fast=False, with_metadata=False)
+    better = getattr(careful, "text", None) or ""
+    if prose_chars(better, links) > prose_chars(text, links):
+        doc.text = better
+    return doc
+
+
+def _trafilatura(tree, url: str, fast: bool, with_metadata: bool = True):
+    # bare_extraction works on a copy: the tree stays whole for the second pass.
+    return trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=with_metadata,
+        include_comments=False,
+        include_tables=False,
+        fast=fast,
+    )
+
+
+def link_texts(tree) -> frozenset[str]:
+    """The folded texts of the page's links: a line of output that is one is a menu entry."""
+    texts = (fold(" ".join(a.itertext())) for a in tree.iter("a"))
+    return frozenset(t for t in texts if t)
+
+
+_SENTENCE_END = tuple('.!?…。！？"”»)')
+
+
+def prose_chars(text: str, links: frozenset[str]) -> int:
+    """Characters in lines that read as prose: not a link's text, and a sentence or long."""
+    return sum(
+        len(line)
+        for line in text.split("\n")
+        if line.strip()
+        and fold(line) not in links
+        and (len(line) >= 80 or line.rstrip().endswith(_SENTENCE_END))
+    )
+
+
+def navigation_like(text: str, links: frozenset[str]) -> bool:
+    """Mostly link texts and short lines without sentences: a menu, not an article."""
+    return prose_chars(text, links) < 0.5 * len(text.replace("\n", ""))
 
 
 def _limit_memory(megabytes: int) -> None:

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from conftest import REPLICA, run_newsagg
 
-from crawler.outlets.yonhap import clean_title
 from crawler.replica import Replica
 from crawler.replica.sites import replica_articles
 from crawler.timeutil import KST, iso_utc
@@ -105,7 +104,7 @@ def test_yonhap_articles_carry_metadata_in_utc(crawled):
     assert rows
     for url, title, authors, published, access, via, words in rows:
         article = YONHAP[url]
-        assert title == clean_title(article["title"])
+        assert title == article["title"]  # as published, "(LEAD)" included
         assert access == "full" and via in {"rss", "news-sitemap", "listing"}
         assert json.loads(authors) == [article["reporter"]]
         assert published == iso_utc(article["published"], KST)

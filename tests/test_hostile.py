@@ -151,7 +151,8 @@ def clean(request):
 
 def test_the_clean_twin_extracts_fully(clean):
     _, fields = clean
-    assert fields["title"] == 'Seoul\'s trade envoy heads to Washington as "2+2" tariff talks near'
+    # The headline as published: its curly quotes are the publisher's, not folded.
+    assert fields["title"] == "Seoul’s trade envoy heads to Washington as “2+2” tariff talks near"
     assert fields["authors"] == ["Lee Min-ji"]
     assert fields["published"] == "2025-04-25T00:12:00+00:00"
     assert fields["word_count"] >= 150

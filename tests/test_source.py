@@ -262,3 +262,57 @@ def test_a_stray_control_byte_does_not_make_a_text_file_binary(tmp_path):
     path = tmp_path / "post.txt"
     path.write_bytes(POST_TEXT.replace("Washington", "Wash\x01ington").encode())
     assert "Washington with a draft" in load_source(str(path)).text
+
+
+# A blog post page as blogs write them: a menu, the headline, an author and "4 Min Read", share
+# buttons, a quote box before the post, tags, related posts, a comment form and a footer.
+BLOG_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Shipyards Brace for a Long Summer of Trade Talks | Harbour Notes</title>
+<meta property="og:site_name" content="Harbour Notes">
+<meta property="og:title" content="Shipyards Brace for a Long Summer of Trade Talks">
+</head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/blog">Blog</a></li><li><a href="/about">About</a></li><li><a href="/contact">Contact</a></li></ul></nav>
+<main><article class="post">
+<header class="post-header">
+<h1 class="post-title">Shipyards Brace for a Long Summer of Trade Talks</h1>
+<div class="post-meta"><span class="author">Mira Castell</span> · <time datetime="2025-05-03">May 3, 2025</time> · <span class="read-time">4 Min Read</span></div>
+<div class="share"><a href="#">Share on Facebook</a> <a href="#">Share on X</a> <a href="#">Copy link</a></div>
+</header>
+<blockquote class="pull-quote">"Nobody in Ulsan expects a deal before the leaves turn."</blockquote>
+<div class="post-body">
+<p>Shipbuilders along the southern coast spent the first days of May recalculating their order books. The negotiations in Washington have given them a timetable but not an answer, and the yards that build tankers for American buyers want to know what a tariff on steel will do to their margins.</p>
+<p>According to the Busan Daily, two of the larger yards have already delayed hiring for the second half of the year. Managers say they would rather keep crews small than sign contracts whose prices might not survive a new duty.</p>
+<p>Union leaders, for their part, argue that the talks could bring more work, not less. If Washington wants help rebuilding its own fleet, they say, Korean welders and designers will be in demand whatever happens to the tariff schedule.</p>
+<p>The government has promised to brief the industry after each round. For now, the only certainty in the yards is the calendar: the pause on the steepest duties runs out in early July, and nobody expects the summer to be quiet.</p>
+</div>
+<footer class="post-footer"><p>Tags: <a href="/t/ships">ships</a>, <a href="/t/trade">trade</a></p>
+<div class="share">Share this post: <a href="#">Facebook</a> <a href="#">LinkedIn</a> <a href="#">Email</a></div></footer>
+</article>
+<section class="related"><h2>Related posts</h2><ul><li><a href="/p/1">Why ports matter more than ever</a></li><li><a href="/p/2">A week in the dry dock</a></li></ul></section>
+<section id="comments"><h2>Leave a comment</h2><form><label>Name*</label><input name="n"><label>Email*</label><input name="e"><label>Comment</label><textarea></textarea><button>Post Comment</button></form>
+<p>0 comments</p></section>
+</main>
+<footer><p>© 2025 Harbour Notes. All rights reserved.</p><p>Subscribe to our newsletter</p></footer>
+</body></html>
+"""
+BLOG_PARAGRAPHS = [
+    "Shipbuilders along the southern coast spent the first days of May",
+    "According to the Busan Daily, two of the larger yards",
+    "Union leaders, for their part, argue",
+    "The government has promised to brief the industry after each round.",
+]
+
+
+def test_sources_add_on_a_blog_page_keeps_the_post_and_nothing_else(tmp_path):
+    result, counts, row = added_over_http(tmp_path, BLOG_PAGE.encode(), "text/html; charset=utf-8")
+    assert result.returncode == 0, result.stderr
+    assert counts == {"/view/post": 1}
+    title, text = row
+    assert title == "Shipyards Brace for a Long Summer of Trade Talks"
+    lines = text.split("\n")
+    assert len(lines) == len(BLOG_PARAGRAPHS)
+    for line, start in zip(lines, BLOG_PARAGRAPHS, strict=True):
+        assert line.startswith(start)
+    for noise in ("Nobody in Ulsan", "Min Read", "Share", "Related posts", "comment", "Harbour"):
+        assert noise not in text, noise

@@ -8,17 +8,36 @@ from conftest import REPLICA, replica_articles
 
 from crawler.feeds import parse_rss, parse_sitemap
 from crawler.outlets import get_outlet
-from crawler.outlets.yonhap import clean_text, clean_title, version
+from crawler.outlets.yonhap import clean_text, version
 from crawler.urls import canonical_url, strip_noise
 
 ARTICLES = replica_articles("yonhap")
 
 
-def test_version_prefixes_are_dropped_from_titles():
-    assert clean_title("(LEAD) S. Korea, U.S. agree") == "S. Korea, U.S. agree"
-    assert clean_title("(2nd LD) S. Korea, U.S. agree") == "S. Korea, U.S. agree"
-    assert clean_title("(URGENT) S. Korea, U.S. agree") == "S. Korea, U.S. agree"
-    assert clean_title("(News Focus) What the deal means") == "(News Focus) What the deal means"
+BRIEF_PAGE = """<html><head><title>(LEAD) S. Korea, U.S. agree | Yonhap News Agency</title></head>
+<body><header class="title-article01"><h1 class="tit">(LEAD) S. Korea, U.S. agree on 'July package'</h1>
+</header><section><article class="story-news article">
+<p>(ATTN: UPDATES with minister's remarks in paras 4-5)<br/>By Kim Seo-yeon</p>
+<p>WASHINGTON, April 24 (Yonhap) -- South Korea and the United States agreed Thursday to draw
+up a package on tariffs before early July, the finance ministry said after the talks ended.</p>
+<div class="comp-box photo-group"><figure><img alt="(LEAD) S. Korea, U.S. agree - 1"/></figure></div>
+<p>The two sides will discuss tariffs, economic security, investment and currency policy.<br/>(END)</p>
+</article><div class="keyword-zone01"><strong>Keywords</strong><a href="/search/index?query=tariff">#tariff</a></div>
+<aside><h2>All News</h2><span>13:32 April 24, 2025</span></aside></section></body></html>"""
+
+
+def test_the_headline_keeps_its_version_prefix_and_the_body_is_the_paragraphs():
+    from pipelines.extract import extract_article
+
+    got = extract_article(BRIEF_PAGE, "https://en.yna.co.kr/view/AEN20250424005051320", "yonhap")
+    # The headline as published; the version is the URL's (51 = LEAD), see story_version.
+    assert got["title"] == "(LEAD) S. Korea, U.S. agree on 'July package'"
+    assert got["authors"] == ["Kim Seo-yeon"]
+    # From the dateline to the last sentence: no note, byline, headline, widgets or "(END)".
+    assert got["text"].startswith("WASHINGTON, April 24 (Yonhap) -- South Korea")
+    assert got["text"].endswith("investment and currency policy.")
+    for noise in ("ATTN", "Kim Seo-yeon", "Keywords", "All News", "13:32", "(END)", "- 1"):
+        assert noise not in got["text"], noise
 
 
 def test_versions_of_one_story_share_date_and_story_number():

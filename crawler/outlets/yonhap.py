@@ -3,7 +3,8 @@
 Quirks (OUTLETS.md): RSS pubDate without offset (KST); tracking queries on feed links; no
 NewsArticle JSON-LD and `//` comments in the JSON-LD that is there; `article:author` is a
 Korean desk name, the reporter is in a "By NAME" first paragraph; the body ends with the
-reporter's e-mail and "(END)"; headlines carry version prefixes such as "(LEAD)".
+reporter's e-mail and "(END)"; headlines carry version prefixes such as "(LEAD)", kept in the
+title as published (the version is the URL's, ``story_version``).
 """
 
 from __future__ import annotations
@@ -19,9 +20,8 @@ from crawler.timeutil import KST
 ARTICLE_PATH = re.compile(
     r"^/view/AEN(?P<date>\d{8})(?P<story>\d{4})(?P<version>\d{2})(?P<desk>\d{3})$"
 )
-VERSION_PREFIX = re.compile(r"^\s*\((?:URGENT|LEAD|\d+(?:st|nd|rd|th) LD)\)\s*", re.IGNORECASE)
 _BYLINE = re.compile(r"^\s*By\s+(?P<names>[A-Z][\w'\-]+(?:[ ,]+(?:and\s+)?[A-Z][\w'\-]+)*)\s*$")
-_TRAILER = re.compile(r"\n+\s*(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*)?\(END\)\s*$")
+_TRAILER = re.compile(r"\s*(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*)?\(END\)\s*$")
 # "(ATTN: UPDATES with ... in last 2 paras)": a note to editors, not body text.
 _EDITORS_NOTE = re.compile(r"^\s*\(ATTN:.*\)\s*$", re.IGNORECASE)
 _EMAIL_LINE = re.compile(r"\n+\s*[\w.+-]+@yna\.co\.kr\s*$")
@@ -39,10 +39,6 @@ def story_version(url: str) -> tuple[str, int] | None:
     """("yonhap:20250425:0015", 51) for the (LEAD) of story 0015 of April 25."""
     parts = version(urlsplit(url).path)
     return (f"yonhap:{parts[0]}:{parts[1]}", parts[2]) if parts else None
-
-
-def clean_title(title: str) -> str:
-    return VERSION_PREFIX.sub("", title).strip()
 
 
 def byline_names(line: str) -> list[str]:
@@ -73,6 +69,10 @@ def page_fields(tree) -> dict:
         fields["authors"] = next(
             (names for line in br_lines(paragraphs[0]) if (names := byline_names(line))), []
         )
+        # The body is these paragraphs and nothing around them: a generic extractor given the
+        # whole page pulls the headline, "Keywords", "All News" and a time line into short
+        # briefs. ``clean_text`` then cuts the note, the byline, the e-mail and "(END)".
+        fields["text"] = "\n".join(line for p in paragraphs for line in br_lines(p))
     return fields
 
 
@@ -104,7 +104,6 @@ OUTLET = Outlet(
     aliases=("Yonhap News Agency", "Yonhap"),
     page_fields=page_fields,
     clean_text=clean_text,
-    clean_title=clean_title,
     parse_listing=parse_listing,
     story_version=story_version,
 )
