@@ -29,7 +29,8 @@ independent check and are never decompressed here. A publisher's languages come 
 registry (``src/fundus/publishers/<cc>/__init__.py``: each source's ``languages``, else the
 group's ``default_language``). Whole English-language country folders are skipped unread; a
 publisher whose registry lists English is skipped unless it is listed in ``MIXED`` with the URL
-pattern of its non-English pages, checked on the URL in ``meta.info`` before the page is read.
+pattern of its non-English pages, checked on the URL in ``meta.info`` before the page is read;
+``ENGLISH_DESPITE_REGISTRY`` names English papers the registry files under another language.
 
 trafilatura: ``tests/evaldata.json`` gives, per URL, the page's file and the text snippets that
 must be in the extracted body ("with") and must not ("without"); the pages under
@@ -60,6 +61,9 @@ MIXED = {
     "LBCGroup": (r"/ar/?$", "ar"),
     "Pravda": (r"^https://www\.pravda\.com\.ua/rus/", "ru"),
 }
+# English-language papers the registry files under their country's language (Malay Mail is
+# English though MY's default language is "ms"): skipped like any English publisher.
+ENGLISH_DESPITE_REGISTRY = {"MalayMail"}
 URL_SOURCES = {"RSSFeed", "Sitemap", "NewsMap"}
 
 
@@ -221,6 +225,8 @@ def utc_iso(value: str | None) -> tuple[str | None, str | None]:
 
 def language_of(name: str, url: str, languages: set[str]) -> str | None:
     """The page's language if it is not English (decided on registry and URL only), else None."""
+    if name in ENGLISH_DESPITE_REGISTRY:
+        return None
     if "en" not in languages and "?" not in languages:
         return sorted(languages)[0] if len(languages) == 1 else "/".join(sorted(languages))
     if name in MIXED and re.search(MIXED[name][0], url):

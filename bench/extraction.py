@@ -310,10 +310,11 @@ def table(title: str, pages: list[Page], results: dict[str, dict[str, Got]]) -> 
     return lines
 
 
-def clip(text: str | None, width: int = 110) -> str:
+def clip(text: str | None, width: int = 110, raw: bool = False) -> str:
+    """repr of the text, cut to width; ``raw`` keeps its spaces as they are (no-break ones show)."""
     if text is None:
         return "None"
-    text = norm_space(text)
+    text = text if raw else norm_space(text)
     return repr(text if len(text) <= width else text[: width - 1] + "…")
 
 
@@ -327,7 +328,13 @@ def failures(pages: list[Page], results: dict[str, dict[str, Got]], name: str, n
         key = f"{page.source}/{page.id}"
         if answer.get("title") and not title_ok(answer["title"], got.title):
             rank = similarity(answer["title"], got.title or "")
-            title.append((rank, key, f"want {clip(answer['title'])}\n      got  {clip(got.title)}"))
+            title.append(
+                (
+                    rank,
+                    key,
+                    f"want {clip(answer['title'], raw=True)}\n      got  {clip(got.title, raw=True)}",
+                )
+            )
         if answer.get("authors") and not authors_ok(answer["authors"], got.authors):
             want = {author_key(a) for a in answer["authors"]}
             have = {author_key(a) for a in got.authors}
@@ -343,8 +350,8 @@ def failures(pages: list[Page], results: dict[str, dict[str, Got]], name: str, n
             p, r, f1 = body_prf(answer["body"], got.text)
             if f1 < 0.95:
                 text = (
-                    f"P {p:.2f} R {r:.2f} F1 {f1:.2f}, words want {len(answer['body'].split())}"
-                    f" got {len(got.text.split())}\n      want starts {clip(answer['body'], 90)}"
+                    f"P {p:.2f} R {r:.2f} F1 {f1:.2f}, tokens want {len(WORD.findall(answer['body']))}"
+                    f" got {len(WORD.findall(got.text))}\n      want starts {clip(answer['body'], 90)}"
                     f"\n      got  starts {clip(got.text, 90)}"
                 )
                 body.append((f1, key, text))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -334,18 +335,44 @@ def sources_list(db_path, as_json):
     db = open_db(db_path)
     rows = list(
         db.query(
-            "select s.id, s.published, s.title, s.origin, s.tracked, "
-            "(select count(*) from coverage c where c.source_id = s.id) as linked "
+            "select s.id, s.published, s.published_inferred, s.date_evidence, s.title, "
+            "s.origin, s.tracked, "
+            "(select count(*) from coverage c where c.source_id = s.id) as linked, "
+            "(select count(*) from coverage c where c.source_id = s.id "
+            "and c.tier = 'background') as background "
             "from sources s order by s.id"
         )
     )
     if as_json:
         for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
+            click.echo(json.dumps(dbmod.decode_row(row), ensure_ascii=False))
         return
     print_table(
-        ["id", "published", "linked", "title", "origin"],
-        [[r["id"], r["published"] or "-", r["linked"], r["title"], r["origin"]] for r in rows],
+        ["id", "published", "linked", "background", "title", "origin"],
+        [
+            [
+                r["id"],
+                dbmod.published_label(r),
+                r["linked"],
+                r["background"],
+                r["title"],
+                r["origin"],
+            ]
+            for r in rows
+        ],
+    )
+    for r in rows:
+        if r["published_inferred"] and r["date_evidence"]:
+            click.echo(f"source {r['id']}: {date_evidence_line(json.loads(r['date_evidence']))}")
+
+
+def date_evidence_line(evidence: dict) -> str:
+    """Why an inferred date is what it is, in one line."""
+    text = "; ".join(evidence.get("text") or []) or "no day in its text bounds it"
+    return (
+        f"date inferred with confidence {evidence.get('confidence')}: its best-matching "
+        f"coverage is from {', '.join(sorted(set(evidence.get('coverage_days') or [])))} "
+        f"(median {evidence.get('coverage_median')}); {text}"
     )
 
 
@@ -370,12 +397,18 @@ def related(source_id, db_path, as_json, explain):
     if not rows:
         click.echo("no linked coverage yet; run `newsagg crawl` first", err=True)
         return
-    table = []
-    for r in rows:
-        table.append(_related_cells(r, r["source_id"], r["outlet"]))
-        for copy in r["copies"]:
-            table.append(_related_cells(copy, "", f"  ↳ {copy['outlet']} ({copy['relation']})"))
-    print_table(["src", "outlet", "published", "score", "access", "title", "url"], table)
+    sources = {s["id"]: s for s in dbmod.get_sources(db, sorted({r["source_id"] for r in rows}))}
+    for (source, kind), group in itertools.groupby(rows, key=lambda r: (r["source_id"], r["tier"])):
+        heading = "the event" if kind == "event" else "background (the subject at other times)"
+        published = dbmod.published_label(sources.get(source, {}))
+        click.echo(f"source {source}, published {published}: {heading}")
+        table = []
+        for r in group:
+            table.append(_related_cells(r, r["source_id"], r["outlet"]))
+            for copy in r["copies"]:
+                table.append(_related_cells(copy, "", f"  ↳ {copy['outlet']} ({copy['relation']})"))
+        print_table(["src", "outlet", "published", "score", "access", "title", "url"], table)
+        click.echo()
 
 
 def _related_cells(row: dict, source, outlet: str) -> list:
@@ -425,6 +458,8 @@ def explain_url(db, url: str, source_id: int | None, as_json: bool) -> None:
         click.echo(f"{row['url']}  (source {row['source_id']}, via {row['via']})")
         click.echo(f"  decision: {row['decision']} ({row['reason']}), score {row['score']}")
         matched = row.get("matched")
+        if matched and matched.get("tier"):
+            click.echo(f"  tier: {matched['tier']} ({matched.get('tier_reason')})")
         if not matched:
             matched = rescored(db, row)
             if matched:

@@ -17,7 +17,7 @@ from crawler import db as dbmod
 from crawler.middlewares import REFUSED_UNREACHABLE, connection_failure, unreachable_hosts
 from crawler.replica import Replica, snapshot_for
 from pipelines.dedupe import link_copies
-from pipelines.relevance import date_window, load_profiles, rescore_source
+from pipelines.relevance import date_window, infer_source_dates, load_profiles, rescore_source
 
 # Replica and local test servers: nothing to be polite to but ourselves. Only the pace
 # changes, never how often a request is retried: a page answering 503, 503, 200 is stored on
@@ -89,6 +89,11 @@ class CrawlResult:
                 f"  source {source_id}: {counts['linked']} articles linked of {counts['articles']} "
                 f"stored in its window (story feedback from {counts['feedback_docs']})"
             )
+            if inferred := counts.get("inferred"):
+                lines.append(
+                    f"  source {source_id}: published {inferred['published']} (inferred, "
+                    f"confidence {inferred['confidence']}; see `newsagg sources list`)"
+                )
         if self.copies:
             lines.append(
                 f"  copies linked: {self.copies['update']} updates, "
@@ -242,11 +247,14 @@ def source_days(db, source_ids: list[int]) -> list[str]:
 
 def rescore_all(db, settings: Settings) -> tuple[dict[int, dict], dict]:
     """End of crawl: settle duplicate links, then re-decide each source's window with the
-    story feedback learnt so far."""
-    profiles = load_profiles(settings.get("NEWSAGG_DB"), settings.getlist("NEWSAGG_SOURCE_IDS"))
+    story feedback learnt so far. A source without a date of its own is dated first, from
+    its coverage and its text, so its window and its event span are known."""
+    source_ids = [int(i) for i in settings.getlist("NEWSAGG_SOURCE_IDS")]
+    inferred = infer_source_dates(db, source_ids, settings.getfloat("NEWSAGG_MIN_SCORE"))
+    profiles = load_profiles(settings.get("NEWSAGG_DB"), source_ids)
     window = date_window(profiles, settings)
     copies = link_copies(db, window, settings.getfloat("NEWSAGG_SYNDICATION_CONTAINMENT"))
-    return {
+    counts = {
         p.source_id: rescore_source(
             db,
             p,
@@ -255,7 +263,11 @@ def rescore_all(db, settings: Settings) -> tuple[dict[int, dict], dict]:
             feedback_min_score=settings.getfloat("NEWSAGG_FEEDBACK_MIN_SCORE"),
         )
         for p in profiles
-    }, copies
+    }
+    for source_id, evidence in inferred.items():
+        if source_id in counts:
+            counts[source_id]["inferred"] = evidence
+    return counts, copies
 
 
 class _NoTraceback(logging.Filter):

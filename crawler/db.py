@@ -31,6 +31,9 @@ SCHEMA = {
             "analysis": str,
             "tracked": int,
             "feedback": str,
+            # 1 when ``published`` was inferred (crawler/storydates.py), with its evidence.
+            "published_inferred": int,
+            "date_evidence": str,
         },
         "id",
     ),
@@ -86,7 +89,15 @@ SCHEMA = {
         ("url", "sources"),
     ),
     "coverage": (
-        {"source_id": int, "article_id": str, "score": float, "matched": str, "linked_at": str},
+        {
+            "source_id": int,
+            "article_id": str,
+            "score": float,
+            # "event" (the source's event) or "background" (the subject at another time).
+            "tier": str,
+            "matched": str,
+            "linked_at": str,
+        },
         ("source_id", "article_id"),
     ),
     "discoveries": (
@@ -132,7 +143,16 @@ INDEXES = [
     ("discoveries", ["decision"], False),
     ("sources", ["text_hash"], True),
 ]
-JSON_COLUMNS = {"authors", "keywords", "matched", "stats", "analysis", "args", "feedback"}
+JSON_COLUMNS = {
+    "authors",
+    "keywords",
+    "matched",
+    "stats",
+    "analysis",
+    "args",
+    "feedback",
+    "date_evidence",
+}
 
 
 class DatabaseError(RuntimeError):
@@ -228,6 +248,9 @@ def add_source(db: sqlite_utils.Database, piece) -> int:
         "analysis": dumps(piece.analysis),
         "text_hash": digest,
         "tracked": 1,
+        # A date the user or the piece gives replaces an inferred one; none is inferred anew.
+        "published_inferred": 0,
+        "date_evidence": None,
     }
     with immediate(db):
         if existing:
@@ -237,6 +260,13 @@ def add_source(db: sqlite_utils.Database, piece) -> int:
             row["added_at"] = now_iso()
             source_id = db.table("sources").insert(row).last_pk
     return int(source_id)
+
+
+def published_label(row: dict) -> str:
+    """A source's date as shown: "2025-04-22", "2025-04-22 (inferred)" or "no date"."""
+    if not row.get("published"):
+        return "no date"
+    return row["published"] + (" (inferred)" if row.get("published_inferred") else "")
 
 
 def get_sources(db: sqlite_utils.Database, ids: list[int] | None = None) -> list[dict]:
@@ -300,11 +330,12 @@ def known_url(conn: sqlite3.Connection, canonical: str) -> bool:
     return row is not None
 
 
+# The source's event first, then its background (an unknown tier with the event), best first.
 COVERAGE_SQL = """
-select c.source_id, c.score, c.matched, a.*
+select c.source_id, c.score, coalesce(c.tier, 'event') as tier, c.matched, a.*
 from coverage c join articles a on a.id = c.article_id
 where {where}
-order by c.source_id, c.score desc, a.published desc
+order by c.source_id, coalesce(c.tier, 'event') = 'background', c.score desc, a.published desc
 """
 
 
@@ -357,7 +388,8 @@ def export_rows(
         )
     sql = f"""
         select a.*, json_group_array(json_object(
-            'source_id', c.source_id, 'score', c.score, 'matched', json(c.matched))) as coverage
+            'source_id', c.source_id, 'score', c.score, 'tier', c.tier,
+            'matched', json(c.matched))) as coverage
         from articles a join coverage c on c.article_id = a.id
         where {" and ".join(clauses)}
         group by a.id order by a.published, a.id

@@ -204,24 +204,34 @@ def _given_family(person: dict) -> str | None:
 
 
 # "A and B", "A & B", "A; B": one string, several people (German, French, Spanish,
-# Portuguese, Italian, Nordic and Dutch pages use their own "and").
+# Portuguese, Italian, Nordic, Dutch and Czech pages use their own "and").
 _AND = re.compile(r"\s*[;&]\s*|\s+(?:and|und|et|y|e|og|och|en|i|a)\s+")
-_BY = re.compile(r"^(?:by|von|par|por|di|door|af)\s+", re.IGNORECASE)
+# "By Jane Doe", "Von ...", "Autor: ...": the word before the name is not part of it.
+_BY = re.compile(r"^(?:by|von|par|por|di|door|af|av|autor|author|text)\b[:\s]*", re.IGNORECASE)
+# A label before the byline's own "By": "Capital Von Jane Doe" (lower-case "von" is a name's).
+_LABEL_BY = re.compile(r"^.*?\s(?:By|Von|Par|Por|Door|Af|Av)\s+(?=\S)")
+# A reporter's initials or role after the name: "Jane Doe (jd)".
+_PAREN = re.compile(r"\s*\([^)]*\)\s*$")
+# More words than a name has: a description ("professor at ... university").
+_NAME_WORDS = 5
 
 
 def split_names(byline: str) -> list[str]:
     """The people one byline string names, each as written.
 
-    Commas separate people only when each part is a full name ("Jane Doe, John Roe");
-    "Doe, Jane" is one person, written surname first.
+    Commas separate people ("Jane Doe, John Roe", "Jane Doe, dpa") except in "Doe, Jane",
+    one person written surname first; a part longer than a name is a description.
     """
     names = []
-    for part in _AND.split(_BY.sub("", byline.strip())):
-        pieces = [p.strip() for p in part.split(",") if p.strip()]
-        if len(pieces) > 1 and all(" " in p for p in pieces):
-            names.extend(pieces)
-        elif part.strip(" ,"):
-            names.append(part.strip(" ,"))
+    for part in _AND.split(byline.strip()):
+        pieces = [
+            _BY.sub("", _LABEL_BY.sub("", _PAREN.sub("", p))).strip() for p in part.split(",")
+        ]
+        pieces = [p for p in pieces if p]
+        if len(pieces) == 2 and all(" " not in p and p[:1].isupper() for p in pieces):
+            names.append(", ".join(pieces))
+            continue
+        names.extend(p for p in pieces if len(p.split()) <= _NAME_WORDS)
     return names
 
 

@@ -56,11 +56,16 @@ _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f]")
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-"})
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def tidy(text: str) -> str:
     """Collapsed whitespace, no control characters or lone surrogates, every character kept as
     written: how a headline is stored (curly quotes and dashes are the publisher's)."""
     text = _CONTROLS.sub("", text.encode("utf-8", "replace").decode("utf-8"))
-    return re.sub(r"[ \t\n\r\u00a0\x0b\x0c]+", " ", text).strip()
+    # A lone no-break or ideographic space is typography ("«\u00a0gravité", "a\u00a0Hrad",
+    # a Japanese headline's "\u3000") and stays.
+    return _SPACES.sub(lambda m: m[0] if m[0] in "\u00a0\u3000" else " ", text).strip()
 
 
 def normalise(text: str) -> str:

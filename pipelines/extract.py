@@ -15,6 +15,7 @@ import re
 import resource
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from datetime import timedelta, timezone
 from urllib.parse import urlsplit
 
 import lxml.etree
@@ -30,7 +31,7 @@ from crawler.items import ArticleItem
 from crawler.outlets import OUTLETS, Outlet
 from crawler.scoring import scoring_text, text_features
 from crawler.textutil import normalise, tidy
-from crawler.timeutil import UTC, iso_utc
+from crawler.timeutil import UTC, iso_utc, parse_datetime
 from crawler.urls import canonical_url
 from pipelines.dedupe import content_hash
 
@@ -56,6 +57,7 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
     lang = tree.get("lang") or meta.get("og:locale") or ld.get("inLanguage")
     canonical = pagemeta.canonical_link(tree)
     headlines = shown_headlines(tree)
+    times = tree.xpath("//time/@datetime")[:20]
     # An outlet that reads the text from the page's data (Nikkei's __NEXT_DATA__) skips
     # trafilatura.
     doc = None if "text" in quirks else extract_body(tree, url)
@@ -70,11 +72,11 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
     if "authors" in quirks:
         authors = quirks["authors"]
     else:
-        authors = page_authors(pagemeta.ld_authors(ld.get("author")) or _doc_authors(doc), site)
+        authors = page_authors(pagemeta.ld_authors(ld.get("author")), _doc_authors(doc), site)
     if quirks.get("published"):
         published = iso_utc(quirks["published"], tz)
     else:
-        published = page_published(ld, meta, doc, tz)
+        published = page_published(ld, meta, times, doc, tz)
     modified = quirks.get("modified") or ld.get("dateModified") or meta.get("article:modified_time")
     description = (
         quirks.get("description")
@@ -110,8 +112,12 @@ def ld_str(ld: dict, key: str) -> str | None:
 
 # --- Titles -----------------------------------------------------------------------------
 
-# Between a headline and the site's name: " | Site", " - Site", " – Site", "Site: ".
-_SEPARATOR = re.compile(r"\s+[-|–—·•»:/]\s+|\s*\|\s*|(?<=\w):\s+")
+# Between a headline and the site's name: " | Site", " - Site", " – Site". A colon is not one:
+# "Kicker: Headline" is the headline.
+_SEPARATOR = re.compile(r"\s+[-|–—·•»/]\s+|\s*[|ㅣ｜：]\s*")
+# What may follow a headline that another candidate spells in full: "Headline - Site",
+# "Headline-Section|Site" (a bare hyphen counts here, the headline being known).
+_AFFIX = re.compile(r"\s*[-|–—·•»/ㅣ｜：]")
 _WORDS = re.compile(r"\w+")
 
 
@@ -137,9 +143,8 @@ class SiteNames:
     def of(cls, names: list[str], url: str) -> SiteNames:
         host = (urlsplit(url).hostname or "").removeprefix("www.")
         labels = {label for label in host.split(".")[:-1] if len(label) > 2}
-        return cls(
-            frozenset(filter(None, map(_compact, names))), frozenset({*labels, _compact(host)})
-        )
+        names_ = frozenset(filter(None, map(_compact, names)))
+        return cls(names_, frozenset({*labels, _compact(host)} - {""}))
 
     def named(self, text: str) -> bool:
         key = _compact(text)
@@ -157,20 +162,20 @@ def _splits(text: str) -> list[tuple[str, str]]:
     return [(text[: m.start()], text[m.end() :]) for m in _SEPARATOR.finditer(text)]
 
 
-def _agrees(h1: str, other: str, site: SiteNames) -> bool:
-    """``other`` is ``h1``, maybe with a site name or section before or after a separator
-    (the site name is the shorter side, so a logo's h1 does not agree with a <title>)."""
-    key = fold(h1)
-    if not key or site.named(h1):
+def _agrees(h1: str, other: str) -> bool:
+    """``other`` is ``h1`` up to spacing and punctuation (an h1 built of spans), maybe with a
+    site name or section after or before a separator; the headline is the longer side, so a
+    logo's h1 does not agree with a <title>."""
+    key = _compact(h1)
+    if not key:
         return False
-    if fold(other) == key:
+    if _compact(other) == key:
         return True
-    for head, tail in _splits(other):
-        if (fold(head) == key and len(head) >= len(tail)) or (
-            fold(tail) == key and len(tail) >= len(head)
-        ):
-            return True
-    return False
+    return any(
+        (_compact(head) == key and len(head) >= len(tail))
+        or (_compact(tail) == key and len(tail) >= len(head))
+        for head, tail in _splits(other)
+    )
 
 
 def strip_site_name(title: str, site: SiteNames) -> str:
@@ -185,32 +190,49 @@ def strip_site_name(title: str, site: SiteNames) -> str:
     return title
 
 
+def headline_part(title: str, others: list[str], site: SiteNames) -> str:
+    """``title`` without what surrounds the headline: the site's name, or whatever follows
+    (or precedes) a separator when another of the page's headlines is exactly the rest
+    ("Headline – DW – 13.06.2023" where twitter:title is "Headline")."""
+    title = strip_site_name(title, site)
+    for other in sorted({o.strip() for o in others if o}, key=len, reverse=True):
+        if len(other) >= len(title):
+            continue
+        if title.startswith(other) and _AFFIX.match(title[len(other) :]):
+            return other
+        # "Section | Headline"; a shorter headline after a colon drops a kicker, not a site.
+        if title.endswith(other) and re.search(r"[-|–—·•»ㅣ｜]\s*$", title[: -len(other)]):
+            return other
+    return title
+
+
 def page_title(headlines: dict[str, list[str]], meta: dict, ld: dict, doc, site: SiteNames) -> str:
     """The headline as the page shows it.
 
     A JSON-LD headline is often written for search engines, so the shown ones come first:
-    an h1 that agrees with og:title, twitter:title, the JSON-LD headline or the <title>;
-    else og:title or twitter:title; the JSON-LD headline only when nothing is shown or it
-    agrees with the <title>; each without the site's name.
+    og:title or twitter:title (the headline of the page's card, one string where an h1 is
+    often built of a kicker and title spans); else an h1 that agrees with the JSON-LD
+    headline or the <title>; the JSON-LD headline only when nothing is shown or it agrees
+    with the <title>; each without the site's name.
     """
-    social = [_unescape(meta.get(k)) for k in ("og:title", "twitter:title")]
-    social = [t for t in social if t]
-    headline = ld_str(ld, "headline") or ld_str(ld, "name")
+    h1s = [h for h in headlines["h1"] if not site.named(h)]
     page = headlines["title"][0] if headlines["title"] else None
-    for others in (social + ([headline] if headline else []), [page] if page else []):
-        agreeing = [h for h in headlines["h1"] if any(_agrees(h, o, site) for o in others)]
-        if agreeing:
-            return max(agreeing, key=len)
+    headline = ld_str(ld, "headline") or ld_str(ld, "name")
+    social = [_unescape(meta.get(k)) for k in ("og:title", "twitter:title")]
+    social = [t for t in social if t and not site.named(t)]
+    others = [*h1s, *social, headline, page]
     if social:
-        return strip_site_name(social[0], site)
-    if headline and (not page or _agrees(headline, page, site)):
+        return headline_part(social[0], others, site)
+    for other in filter(None, (headline, page)):
+        agreeing = [h for h in h1s if _agrees(h, other)]
+        if agreeing:
+            return headline_part(other, agreeing, site)
+    if headline and (not page or _agrees(headline, page)):
         return headline
-    if page:
-        return strip_site_name(page, site)
-    fallback = getattr(doc, "title", None) or headline
+    fallback = page or getattr(doc, "title", None) or headline
     if fallback:
-        return strip_site_name(fallback, site)
-    return headlines["h1"][0] if len(headlines["h1"]) == 1 else ""
+        return headline_part(fallback, others, site)
+    return h1s[0] if len(h1s) == 1 else ""
 
 
 def _unescape(value: str | None) -> str:
@@ -221,13 +243,25 @@ def _unescape(value: str | None) -> str:
 # --- Authors and dates ------------------------------------------------------------------
 
 
-def page_authors(names: list[str], site: SiteNames) -> list[str]:
-    """Each person once ("Jane Doe" and the slug-like "Jane-Doe" are one), without the site
-    itself (a byline of "The Namibian" on namibian.com.na names no one)."""
+def page_authors(stated: list[str], found: list[str], site: SiteNames) -> list[str]:
+    """The people who wrote the page, each once ("Jane Doe" and the slug "Jane-Doe" are one).
+
+    ``stated`` is the JSON-LD byline, ``found`` trafilatura's (meta tags, byline elements).
+    The site's own name ("The Namibian" on namibian.com.na) is no author when either names a
+    person; when the site credits only itself, that credit is the byline.
+    """
+    for names in (stated, found):
+        people = [n for n in names if not _is_site(n, site)]
+        if people:
+            return _each_once(people)
+    return _each_once(stated or found)
+
+
+def _each_once(names: list[str]) -> list[str]:
     people: dict[str, str] = {}
     for name in (tidy(n) for n in names):
         key = _compact(name.replace("-", " "))
-        if not key or _is_site(name, site):
+        if not key:
             continue
         # Keep the spelling that reads like a name: spaces and capitals over a slug.
         if key not in people or _name_like(name) > _name_like(people[key]):
@@ -247,22 +281,73 @@ def _name_like(name: str) -> tuple[int, int]:
     return name.count(" "), sum(c.isupper() for c in name)
 
 
-def page_published(ld: dict, meta: dict, doc, tz) -> str | None:
+# Where pages state their publication time besides JSON-LD (OpenGraph, its misspelling,
+# schema.org microdata, Dublin Core and older habits), in the order they are trusted.
+_PUBLISHED_META = (
+    "article:published_time",
+    "article:published:time",
+    "datepublished",
+    "dc.date.issued",
+    "dcterms.created",
+    "pubdate",
+    "publishdate",
+    "date",
+)
+_ELSEWHERE = timezone(timedelta(hours=5))
+
+
+def page_published(ld: dict, meta: dict, times: list[str], doc, tz) -> str | None:
     """The page's first publication (UTC ISO).
 
     A live blog moves its datePublished (and often article:published_time) to its latest
-    update; its start is coverageStartTime, or the earliest date it gives.
+    update; its start is coverageStartTime, or the earliest date it gives. A value without
+    a zone, or a day without a time (trafilatura's), takes the zone and time of another of
+    the page's own dates that says the same (a ``<time datetime>``, a meta tag).
     """
-    stated = (ld.get("datePublished"), meta.get("article:published_time"))
+    stated = [ld.get("datePublished"), *(meta.get(k) for k in _PUBLISHED_META)]
+    stated = [v for v in stated if isinstance(v, str) and v.strip()]
     if "LiveBlogPosting" in pagemeta.ld_types(ld):
-        starts = [iso_utc(v, tz) for v in (ld.get("coverageStartTime"), *stated) if v]
-        starts = [s for s in starts if s]
-        if starts:
+        starts = [iso_utc(v, tz) for v in (ld.get("coverageStartTime"), *stated[:2]) if v]
+        if starts := [s for s in starts if s]:
             return min(starts)
     for value in (*stated, getattr(doc, "date", None)):
         if value and (parsed := iso_utc(value, tz)):
-            return parsed
+            return _precise(value, [*stated, *times]) or parsed
     return None
+
+
+def _precise(value: str, others: list[str]) -> str | None:
+    """Another date of the page's with an explicit zone and the same wall-clock time (or,
+    for a bare day, the same day), as UTC ISO; None when there is none."""
+    if not _naive(value):
+        return None
+    wall = _wall_clock(value)
+    for other in others:
+        if other == value or _naive(other) or not (local := _wall_clock(other)):
+            continue
+        if local == wall or (len(value.strip()) == 10 and local[:10] == wall[:10]):
+            return iso_utc(other)
+    return None
+
+
+def _naive(value: str) -> bool:
+    return iso_utc(value, UTC) != iso_utc(value, _ELSEWHERE)
+
+
+def _wall_clock(value: str) -> str | None:
+    """The date and time as written, to the minute, whatever its zone."""
+    parsed = parse_datetime(value, UTC)
+    if parsed is None:
+        return None
+    written = None if _naive(value) else _OFFSET.search(value.strip())
+    if not written:  # naive (read as UTC) or written in UTC
+        return parsed.isoformat()[:16]
+    hours, minutes = int(written[2]), int(written[3] or 0)
+    delta = timedelta(hours=hours, minutes=minutes) * (-1 if written[1] == "-" else 1)
+    return (parsed + delta).replace(tzinfo=None).isoformat()[:16]
+
+
+_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})?$")
 
 
 def decode_page(body: bytes, content_type: str | None = None) -> str:
@@ -338,7 +423,7 @@ def normalise_text(text: str) -> str:
 
 def _doc_authors(doc) -> list[str]:
     raw = getattr(doc, "author", None) or ""
-    names = [a.strip() for a in raw.split(";") if a.strip()]
+    names = [n for a in raw.split(";") for n in pagemeta.split_names(a)]
     # trafilatura splits at commas, so "Doe, Jane" comes back as two one-word "people".
     if len(names) == 2 and all(" " not in n for n in names):
         return [f"{names[1]} {names[0]}"]
@@ -355,7 +440,7 @@ def extract_body(tree, url: str):
     The fast path is most of the speed budget; on some layouts it returns the navigation
     instead of the article, which the slower comparison catches.
     """
-    doc = _trafilatura(tree, url, fast=True)
+    doc = _trafilatura(tree, url, fast=os.environ.get("SLOW") is None)
     text = getattr(doc, "text", None) or ""
     if not text:
         return doc

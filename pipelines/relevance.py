@@ -25,7 +25,8 @@ from crawler.scoring import (
     term_vector,
     text_features,
 )
-from crawler.source import default_source_ids
+from crawler.source import default_source_ids, event_dates
+from crawler.storydates import COVERAGE_SAMPLE, event_span, infer_published, tier
 from crawler.timeutil import now_iso, parse_day
 
 
@@ -167,6 +168,74 @@ def headline_text(row: dict) -> str:
     return "\n".join([row["title"] or "", *(keywords or [])])
 
 
+def infer_source_dates(db, source_ids: list[int], min_score: float) -> dict[int, dict]:
+    """Date the sources that have no date of their own, from their best-matching coverage and
+    their text (``crawler.storydates.infer_published``); a date a user gave is never touched.
+
+    The candidates are the articles this source's crawls considered (its ``discoveries``),
+    scored on content alone; the best COVERAGE_SAMPLE of those at or above ``min_score`` say
+    when the source was written. The day goes on the ``sources`` row (``published``,
+    ``published_inferred`` = 1, ``date_evidence``) and into its analysis, so the window, the
+    date component and the event span use it. Returns {source id: evidence} for those dated.
+    """
+    dated = {}
+    for row in dbmod.get_sources(db, source_ids or None):
+        if row["published"] and not row.get("published_inferred"):
+            continue
+        analysis = {**row["analysis"], "published": None, "event_dates": []}
+        profile = Profile.from_source({**row, "analysis": analysis, "feedback": {}})
+        candidates = db.query(
+            "select distinct a.canonical_url, a.title, a.description, a.keywords, a.text, "
+            "a.published from articles a join discoveries d on d.url = a.canonical_url "
+            "where d.source_id = ? and a.published is not null",
+            [row["id"]],
+        )
+        scored = sorted(
+            (
+                (
+                    full_score(
+                        profile,
+                        a["title"],
+                        body,
+                        None,
+                        features_of(a["canonical_url"], a["title"], body),
+                    )["score"],
+                    a["published"],
+                )
+                for a in candidates
+                if (body := scoring_text(a["description"], a["keywords"], a["text"]))
+            ),
+            reverse=True,
+        )
+        days = [
+            date.fromisoformat(p[:10])
+            for score, p in scored[:COVERAGE_SAMPLE]
+            if score >= min_score
+        ]
+        inferred = infer_published(f"{row['title'] or ''}\n{row['text'] or ''}", days)
+        if inferred is None:
+            continue
+        day = inferred.day.isoformat()
+        evidence = {**inferred.evidence, "confidence": inferred.confidence}
+        analysis = {
+            **row["analysis"],
+            "published": day,
+            "event_dates": event_dates(f"{row['title'] or ''}\n{row['text'] or ''}", day),
+        }
+        with dbmod.immediate(db):
+            db.table("sources").update(
+                row["id"],
+                {
+                    "published": day,
+                    "published_inferred": 1,
+                    "date_evidence": dbmod.dumps(evidence),
+                    "analysis": dbmod.dumps(analysis),
+                },
+            )
+        dated[row["id"]] = {"published": day, **evidence}
+    return dated
+
+
 def rescore_source(
     db,
     profile: Profile,
@@ -213,17 +282,22 @@ def rescore_source(
         for r in rows
     }
     by_headline(rows, results)
+    span = event_span(profile.published, list(profile.dates))
     now = now_iso()
     coverage, decisions = [], []
     for r in rows:
         result = results[r["id"]]
         result["linked"] = result["score"] >= min_score
         if result["linked"]:
+            result["tier"], result["tier_reason"] = tier(
+                span, r["published"], r["text"] or r["title"] or ""
+            )
             coverage.append(
                 {
                     "source_id": profile.source_id,
                     "article_id": r["id"],
                     "score": result["score"],
+                    "tier": result["tier"],
                     "matched": dbmod.dumps(result),
                     "linked_at": now,
                 }
@@ -251,6 +325,19 @@ def rescore_source(
                 f"delete from coverage where source_id = ? and article_id in ({','.join('?' * len(part))})",
                 [profile.source_id, *part],
             )
+        # Links outside this window (an earlier, wider window; a source undated while it was
+        # crawled) are kept, and get their tier by the same rule.
+        for other in db.query(
+            "select a.id, a.published, a.title, a.text from coverage c join articles a "
+            "on a.id = c.article_id where c.source_id = ? and c.tier is null",
+            [profile.source_id],
+        ):
+            if other["id"] not in results:
+                kind, _ = tier(span, other["published"], other["text"] or other["title"] or "")
+                db.execute(
+                    "update coverage set tier = ? where source_id = ? and article_id = ?",
+                    [kind, profile.source_id, other["id"]],
+                )
         if coverage:
             db.table("coverage").upsert_all(coverage, pk=("source_id", "article_id"))
         if decisions:

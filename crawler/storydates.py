@@ -1,0 +1,281 @@
+"""When a story happened: the dates a text describes, a date for an undated source piece, and
+whether an article reports the source's event or its background.
+
+Pure functions of text and dates, so the source analysis, the end-of-crawl rescoring and
+``related --explain`` share them.
+
+- ``mentions`` reads a text's explicit days ("April 24", "24 April 2025"), weekdays ("on
+  Thursday") and relative phrases ("earlier this week", "next month"), each with the tense of
+  its sentence: "will meet on April 24" was written before that day, "met on April 24" after.
+- ``infer_published`` dates an undated source from two kinds of evidence: the publication
+  days of the articles that match it best on content alone (the source was written among
+  them) and its own date mentions, resolved around those days; the result carries a
+  confidence and the evidence.
+- ``event_span`` is the source's event in days: its own date and the dates it names near it
+  (the run-up, the event, the outcome and the first reactions), not every date it recalls.
+- ``tier`` says whether an article reports that event (``event``) or the same subject at
+  another time (``background``): from its publication day and the days its lead describes.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DAY_MONTH = re.compile(
+    rf"\b(?:(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?|"
+    rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH})\b\.?)"
+    r"(?:,?\s+(?P<year>(?:19|20)\d\d))?\b",
+    re.IGNORECASE,
+)
+_WEEKDAY = re.compile(rf"\b({'|'.join(WEEKDAYS)})\b", re.IGNORECASE)
+# Relative phrases: days from the writing day (a range where the phrase is vague).
+RELATIVE = {
+    "today": (0, 0),
+    "tonight": (0, 0),
+    "yesterday": (-1, -1),
+    "tomorrow": (1, 1),
+    "earlier this week": (-6, -1),
+    "later this week": (1, 6),
+    "this week": (-6, 6),
+    "last week": (-13, -2),
+    "next week": (2, 13),
+    "earlier this month": (-30, -1),
+    "last month": (-60, -10),
+    "next month": (10, 60),
+}
+_RELATIVE = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, RELATIVE), key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+# Cues of a sentence about what is still to come, and of one about what has happened.
+_FUTURE = re.compile(
+    r"\b(?:will|shall|would|is to|are to|set to|due to|plans? to|planning to|expected to|"
+    r"scheduled|upcoming|ahead of|next|heading to|heads to|are heading|is heading|to hold|"
+    r"to meet|to visit|to travel|to attend|to begin|to start|will be)\b",
+    re.IGNORECASE,
+)
+_PAST = re.compile(
+    r"\b(?:held|met|agreed|signed|said|told|announced|reached|concluded|wrapped up|ended|"
+    r"departed|left|arrived|visited|was|were|had|did|took place|issued|accused|launched|"
+    r"voted|won|lost|fired|killed|released|reported|\w+ed on)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"'“A-Z])|\n")
+
+# The event: days of the source's story named within this many days of its writing day.
+EVENT_NEAR_DAYS = 7
+# Around that core: the run-up and the reactions.
+RUNUP_DAYS = 5
+AFTERMATH_DAYS = 3
+# Articles that best match a source on content, whose days say when it was written.
+COVERAGE_SAMPLE = 10
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A day a text names: explicit (``day``; ``year`` None when it gave none), a weekday, or a
+    relative phrase (``offsets``: days from the writing day), with its sentence's tense."""
+
+    text: str
+    tense: str | None
+    month: int | None = None
+    day: int | None = None
+    year: int | None = None
+    weekday: int | None = None
+    offsets: tuple[int, int] | None = None
+
+
+def sentence_tense(sentence: str) -> str | None:
+    """ "future", "past" or None (both or neither cue): how a sentence stands to its days."""
+    future, past = bool(_FUTURE.search(sentence)), bool(_PAST.search(sentence))
+    if future == past:
+        return None
+    return "future" if future else "past"
+
+
+def mentions(text: str) -> list[Mention]:
+    """The days a text names, in order, each with its sentence's tense."""
+    found: list[Mention] = []
+    for sentence in _SENTENCE.split(text):
+        if not sentence.strip():
+            continue
+        tense = sentence_tense(sentence)
+        for match in _DAY_MONTH.finditer(sentence):
+            month = MONTHS[(match["m1"] or match["m2"]).lower()]
+            day = int(match["d1"] or match["d2"])
+            if 1 <= day <= 31:
+                year = int(match["year"]) if match["year"] else None
+                found.append(Mention(match[0], tense, month, day, year))
+        for match in _WEEKDAY.finditer(sentence):
+            found.append(Mention(match[0], tense, weekday=WEEKDAYS.index(match[1].lower())))
+        for match in _RELATIVE.finditer(sentence):
+            found.append(Mention(match[0], tense, offsets=RELATIVE[match[1].lower()]))
+    return found
+
+
+def resolve(mention: Mention, around: date) -> date | None:
+    """The calendar day an explicit mention names, in the year that puts it nearest to
+    ``around`` (a yearless "April 24" in a piece from late April is that April's)."""
+    if mention.month is None or mention.day is None:
+        return None
+    years = [mention.year] if mention.year else [around.year - 1, around.year, around.year + 1]
+    days = []
+    for year in years:
+        try:
+            days.append(date(year, mention.month, mention.day))
+        except ValueError:
+            continue
+    return min(days, key=lambda d: abs((d - around).days), default=None)
+
+
+def weekday_day(mention: Mention, written: date) -> date | None:
+    """The day "on Thursday" names, seen from the writing day: the next one in a sentence
+    about what is to come, else the last one (or that day itself)."""
+    if mention.weekday is None:
+        return None
+    back = (written.weekday() - mention.weekday) % 7
+    if mention.tense == "future":
+        return written + timedelta(days=(mention.weekday - written.weekday()) % 7 or 7)
+    return written - timedelta(days=back)
+
+
+def resolved_days(text: str, written: date) -> list[date]:
+    """Every explicit and weekday mention of a text, as calendar days seen from ``written``."""
+    days = []
+    for mention in mentions(text):
+        day = resolve(mention, written) or weekday_day(mention, written)
+        if day is not None:
+            days.append(day)
+    return days
+
+
+# --- an undated source ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inferred:
+    day: date
+    confidence: float
+    evidence: dict
+
+
+def infer_published(text: str, coverage_days: list[date]) -> Inferred | None:
+    """The day an undated source was most likely written, or None with no evidence at all.
+
+    ``coverage_days`` are the publication days of the articles that match the source best on
+    content; their median is where the search starts (and gives the year). The text's own
+    mentions then bound it: a day named in a sentence about the future is after the writing
+    day, one in a sentence about the past is on or before it; "earlier this week" and its
+    like put named days a few days back. The inferred day is the one nearest the median
+    that breaks the fewest of these bounds.
+    """
+    if not coverage_days:
+        return None
+    centre = sorted(coverage_days)[len(coverage_days) // 2]
+    spread = statistics.pstdev([d.toordinal() for d in coverage_days]) if coverage_days else 0.0
+    bounds: list[tuple[str, date | None, date | None]] = []  # (why, earliest, latest)
+    for mention in mentions(text):
+        named = resolve(mention, centre)
+        if named is not None and mention.tense == "future":
+            bounds.append((f'"{mention.text}" is still to come', None, named - timedelta(days=1)))
+        elif named is not None and mention.tense == "past":
+            bounds.append((f'"{mention.text}" has happened', named, None))
+        elif mention.offsets is not None:
+            # The writing day is a few days after what "earlier this week" refers to; with no
+            # day of its own the phrase only says the piece is recent: no bound.
+            continue
+    candidates = [centre + timedelta(days=k) for k in range(-14, 15)]
+
+    def broken(day: date) -> int:
+        return sum(
+            (lo is not None and day < lo) or (hi is not None and day > hi) for _, lo, hi in bounds
+        )
+
+    best = min(candidates, key=lambda d: (broken(d), abs((d - centre).days)))
+    kept = [why for why, lo, hi in bounds if not ((lo and best < lo) or (hi and best > hi))]
+    agree = sum(abs((d - best).days) <= 2 for d in coverage_days) / len(coverage_days)
+    confidence = round(min(1.0, 0.3 + 0.5 * agree + 0.1 * min(len(kept), 2)), 2)
+    evidence = {
+        "coverage_days": [d.isoformat() for d in sorted(coverage_days)],
+        "coverage_median": centre.isoformat(),
+        "coverage_spread_days": round(spread, 1),
+        "text": kept,
+        "text_overruled": [why for why, _, _ in bounds if why not in kept],
+    }
+    return Inferred(best, confidence, evidence)
+
+
+# --- the event and its background ----------------------------------------------------------
+
+
+def event_span(published: date | None, named: list[date]) -> tuple[date, date] | None:
+    """The source's event in days: its writing day and the days it names within
+    EVENT_NEAR_DAYS of it, widened by the run-up and the reactions. Days it recalls from
+    further back (the phone call two weeks before) are background, not the event."""
+    if published is None:
+        return None
+    core = [published, *(d for d in named if abs((d - published).days) <= EVENT_NEAR_DAYS)]
+    return (
+        min(core) - timedelta(days=RUNUP_DAYS),
+        max(core) + timedelta(days=AFTERMATH_DAYS),
+    )
+
+
+def lead(text: str, sentences: int = 2) -> str:
+    """The first sentences of an article: what it reports (later ones recall and explain)."""
+    parts = [p for p in _SENTENCE.split(text or "") if p.strip()]
+    return " ".join(parts[:sentences])
+
+
+def tier(span: tuple[date, date] | None, published: str | None, text: str) -> tuple[str, str]:
+    """("event" or "background", why) for an article linked to a source with this span."""
+    if span is None:
+        return "event", "the source has no date: no span to hold the article to"
+    if not published:
+        return "event", "the article has no date"
+    day = date.fromisoformat(published[:10])
+    lo, hi = span
+    if day < lo or day > hi:
+        side = "before" if day < lo else "after"
+        return "background", f"published {day} {side} the event's days ({lo} to {hi})"
+    # What its first sentence says happened: a past day (a deadline ahead, "before July 8",
+    # is no event of its own; later sentences recall and explain).
+    described = [
+        d
+        for m in mentions(lead(text, sentences=1))
+        if m.tense == "past"
+        and (d := resolve(m, day) or weekday_day(m, day)) is not None
+        and d <= day - timedelta(days=2)
+    ]
+    inside = [d for d in described if lo <= d <= hi]
+    outside = [d for d in described if not lo <= d <= hi]
+    if outside and not inside:
+        days = ", ".join(sorted({d.isoformat() for d in outside}))
+        return "background", f"its lead reports {days}, before the event's days ({lo} to {hi})"
+    return "event", f"published {day}, within the event's days ({lo} to {hi})"
