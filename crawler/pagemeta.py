@@ -9,7 +9,7 @@ import html
 import json
 import re
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 NEWS_TYPES = {
@@ -101,11 +101,13 @@ def news_article(tree, url: str | None = None, objects: list[dict] | None = None
     """The JSON-LD object that is the page's own article, or {}.
 
     Pages also describe other items in JSON-LD (a related story, a second article in a
-    sidebar), and those must not lend the page their dates or bylines. With one article-like
-    object, it is the page's; with several, a live blog is the page (its updates are parts of
-    it), else the one whose url, @id or mainEntityOfPage is this page, else one that names no
-    page at all. One that names another page is never the page's. ``objects`` are the page's
-    ``json_ld_objects`` when the caller has them already.
+    sidebar), and those must not lend the page their dates or bylines. The only article-like
+    object is the page's (real pages name themselves loosely: a home page as
+    mainEntityOfPage, a short alias, no scheme). Among several, a live blog is the page (its
+    updates are parts of it); else the first whose url, @id or mainEntityOfPage is this page
+    (the URL fetched, rel=canonical or og:url); else the first that names no page at all; one
+    that names another page never is. ``objects`` are the page's ``json_ld_objects`` when
+    the caller has them already.
     """
     if objects is None:
         objects = json_ld_objects(tree)
@@ -131,11 +133,11 @@ def page_keys(tree, url: str | None) -> set[str]:
 def url_key(value: str, base: str | None = None) -> str | None:
     """A URL reduced to host and path (no scheme, www, query, fragment or final slash), so
     that an article's @id ("…/story/#article") and the page's URL compare equal."""
-    value = urljoin(base or "", value.strip())
+    value = urljoin(base or "", unquote(value.strip()))
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
-    return parts.netloc.lower().removeprefix("www.") + parts.path.rstrip("/")
+    return parts.netloc.lower().removeprefix("www.") + unquote(parts.path).rstrip("/")
 
 
 def _identities(obj: dict, base: str | None) -> set[str]:

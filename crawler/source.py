@@ -72,8 +72,18 @@ _EVENT_DATE = re.compile(
 )
 _NAMEISH = r"(?:The )?[A-Z][\w.]*(?: [A-Z][\w.]*)*"
 _ATTRIBUTION = re.compile(
-    rf"(?:[Aa]s reported by|[Aa]ccording to|[Aa]s reported in)\s+(?P<who>{_NAMEISH})"
+    rf"(?:[Aa]s reported by|[Aa]ccording to|[Aa]s reported in|[Cc]iting|[Tt]old)\s+"
+    rf"(?P<who>{_NAMEISH})"
     rf"|[Aa]s (?P<who2>{_NAMEISH}) (?:recently |also |first )?reported"
+    # "Yonhap News Agency reported", "Reuters, citing two officials, reported"
+    rf"|(?P<who3>{_NAMEISH}(?: [Nn]ews(?: [Aa]gency)?)?)(?:, [^,]{{1,80}},)? "
+    rf"(?:reported|wrote|said in a report)"
+)
+# Words that make a name a news organisation when the registry does not know it.
+_MEDIA_WORDS = re.compile(
+    r"\b(?:news|times|post|herald|daily|agency|journal|press|tribune|gazette|wire|"
+    r"broadcasting|television|tv|radio|media|magazine|asia|reuters|bloomberg|ap|afp)\b",
+    re.IGNORECASE,
 )
 _ORG_WORDS = {
     "ministry",
@@ -349,8 +359,17 @@ def strip_boilerplate(lines: list[str]) -> tuple[str, list[str]]:
     return "\n".join(kept).strip(), dropped
 
 
+def spaced(text: str) -> str:
+    """Scraped text loses the space after punctuation ("Yonhap news agency,citing a
+    source,reported"); put it back where a word follows, so words and names separate.
+    Numbers ("1,000", "2.5") and abbreviations ("U.S.") are left alone."""
+    text = re.sub(r"(?<=[A-Za-z\)\"”’])([,;:])(?=[A-Za-z\"“])", r"\1 ", text)
+    return re.sub(r"(?<=[a-z]{2})([.!?])(?=[A-Z][a-z])", r"\1 ", text)
+
+
 def analyse(title: str, text: str, published: str | None) -> dict:
     """Key terms, names, cited outlets and event dates of a cleaned source text."""
+    title, text = spaced(title), spaced(text)
     body = f"{title}\n{text}"
     return {
         "title": title,
@@ -471,10 +490,15 @@ def cited_outlets(text: str) -> list[dict]:
     found: list[dict] = []
     for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
         for match in _ATTRIBUTION.finditer(sentence):
-            who = (match.group("who") or match.group("who2") or "").strip()
+            who = (match.group("who") or match.group("who2") or match.group("who3") or "").strip()
             if not who:
                 continue
             slug = _outlet_slug(who)
+            # "X reported", "told X", "citing X" name people and documents too: kept only
+            # for a news organisation.
+            loose = match.group("who3") or match.group(0).lower().startswith(("citing", "told"))
+            if slug is None and loose and not _MEDIA_WORDS.search(who):
+                continue
             found.append({"name": who, "outlet": slug, "sentence": sentence.strip()})
     return found
 

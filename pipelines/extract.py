@@ -435,23 +435,41 @@ def _doc_authors(doc) -> list[str]:
 
 def extract_body(tree, url: str):
     """trafilatura's document for the page: its fast path, and its full cascade (readability
-    and jusText compared) only when the fast result reads like the site's menu.
+    and jusText compared) only when the fast result looks wrong.
 
-    The fast path is most of the speed budget; on some layouts it returns the navigation
-    instead of the article, which the slower comparison catches.
+    The fast path is most of the speed budget, but on some layouts it returns the site's
+    menu, or a fragment of the article: a result that reads like navigation, or that holds
+    under a fifth of the page's paragraph text, is extracted again and the result that reads
+    more like an article kept.
     """
-    doc = _trafilatura(tree, url, fast=os.environ.get("SLOW") is None)
+    doc = _trafilatura(tree, url, fast=True)
     text = getattr(doc, "text", None) or ""
     if not text:
         return doc
     links = link_texts(tree)
-    if not navigation_like(text, links):
+    if not navigation_like(text, links) and len(text) >= SHORT_SHARE * paragraph_chars(tree):
         return doc
     careful = _trafilatura(tree, url, fast=False, with_metadata=False)
     better = getattr(careful, "text", None) or ""
-    if prose_chars(better, links) > prose_chars(text, links):
+    if _reading(better, links) > _reading(text, links):
         doc.text = better
     return doc
+
+
+def _reading(text: str, links: frozenset[str]) -> int:
+    """Prose gained minus menu carried: a result that adds the article to the menu (fast
+    trafilatura on some layouts) loses to the article alone."""
+    prose = prose_chars(text, links)
+    return 2 * prose - len(text.replace("\n", ""))
+
+
+# A fast result under this share of the page's paragraph text is a fragment (measured on the
+# development set: below it, the full cascade recovers whole articles; above, it rarely helps).
+SHORT_SHARE = 0.2
+
+
+def paragraph_chars(tree) -> int:
+    return sum(len(" ".join(p.itertext()).strip()) for p in tree.iter("p"))
 
 
 def _trafilatura(tree, url: str, fast: bool, with_metadata: bool = True):
@@ -461,15 +479,20 @@ def _trafilatura(tree, url: str, fast: bool, with_metadata: bool = True):
         url=url,
         with_metadata=with_metadata,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,  # a data table in an article is its text
         fast=fast,
     )
 
 
 def link_texts(tree) -> frozenset[str]:
-    """The folded texts of the page's links: a line of output that is one is a menu entry."""
-    texts = (fold(" ".join(a.itertext())) for a in tree.iter("a"))
+    """The texts of the page's links: a line of output that is one is a menu entry."""
+    texts = (_line_key(" ".join(a.itertext())) for a in tree.iter("a"))
     return frozenset(t for t in texts if t)
+
+
+def _line_key(line: str) -> str:
+    # Cheaper than ``fold``: a page has hundreds of links, and both sides come from one tree.
+    return " ".join(line.split()).casefold()
 
 
 _SENTENCE_END = tuple('.!?…。！？"”»)')
@@ -481,7 +504,7 @@ def prose_chars(text: str, links: frozenset[str]) -> int:
         len(line)
         for line in text.split("\n")
         if line.strip()
-        and fold(line) not in links
+        and _line_key(line) not in links
         and (len(line) >= 80 or line.rstrip().endswith(_SENTENCE_END))
     )
 

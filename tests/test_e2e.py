@@ -225,7 +225,11 @@ def test_related_lists_linked_coverage_with_scores(crawled):
     db = crawled[0]
     table = run_newsagg("related", "--db", str(db))
     assert table.returncode == 0
-    assert table.stdout.splitlines()[0].split() == [
+    # The event's coverage first, under its heading, then the background under its own.
+    lines = table.stdout.splitlines()
+    assert lines[0] == "source 1, published 2025-04-22: the event"
+    assert "source 1, published 2025-04-22: background (the subject at other times)" in lines
+    assert lines[1].split() == [
         "src",
         "outlet",
         "published",
@@ -243,7 +247,11 @@ def test_related_lists_linked_coverage_with_scores(crawled):
         0 < r["score"] <= 1 and (r["matched"]["entities"] or r["matched"].get("neighbours"))
         for r in rows
     )
-    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    tiers = [r["tier"] for r in rows]
+    assert tiers == sorted(tiers, key=lambda t: t == "background") and "background" in tiers
+    for kind in ("event", "background"):
+        scores = [r["score"] for r in rows if r["tier"] == kind]
+        assert scores == sorted(scores, reverse=True)
     assert all(
         c["relation"] in {"update", "syndicated", "near-duplicate"}
         for r in rows

@@ -151,9 +151,10 @@ def blog_post(charset: str = CP1252_META, encoding: str = "cp1252") -> bytes:
 
 
 def assert_read_right(title: str, text: str) -> None:
-    """The cp1252 characters came through (normalise straightens the quotes, keeps the é)."""
+    """The cp1252 characters came through: the title as published (curly quotes), the text
+    with its quotes straightened and its é kept."""
     assert "\ufffd" not in title + text
-    assert title == 'Seoul\'s "2+2" gamble'
+    assert title == "Seoul’s “2+2” gamble"
     assert "a draft communiqué and" in text
     assert 'a "package deal" on tariffs' in text
     assert "before the summer — without" in text
@@ -316,3 +317,46 @@ def test_sources_add_on_a_blog_page_keeps_the_post_and_nothing_else(tmp_path):
         assert line.startswith(start)
     for noise in ("Nobody in Ulsan", "Min Read", "Share", "Related posts", "comment", "Harbour"):
         assert noise not in text, noise
+
+
+@pytest.mark.parametrize(
+    ("text", "cited"),
+    [
+        ("Yonhap news agency,citing a source,reported that the talks would start.", "yonhap"),
+        ("Reuters, citing two officials, reported that a deal was near.", "reuters"),
+        ("Officials told Nikkei Asia that the deal was close.", "nikkei"),
+        ("Seoul is cautious, citing The Korea Herald's sources.", "koreaherald"),
+        ("As Reuters recently reported, the talks went well.", "reuters"),
+        ("The Busan Daily reported that yards were hiring.", None),
+    ],
+)
+def test_attributions_are_found_in_the_ways_posts_write_them(text, cited):
+    from crawler.source import analyse
+
+    (found,) = analyse("", text, None)["outlets"]
+    assert found["outlet"] == cited
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Minister Choi told reporters the talks went well.",
+        "The ministry, citing customs data, reported growth.",
+        "Choi Sang-mok reported to the Cabinet on Tuesday.",
+    ],
+)
+def test_people_and_offices_are_not_cited_outlets(text):
+    from crawler.source import analyse
+
+    assert analyse("", text, None)["outlets"] == []
+
+
+def test_scraped_text_gets_its_spaces_back_but_numbers_and_abbreviations_do_not():
+    from crawler.source import spaced
+
+    assert spaced("agency,citing a source,reported.The talks") == (
+        "agency, citing a source, reported. The talks"
+    )
+    assert (
+        spaced("U.S. tariffs of 1,000 items at 2.5 pct") == "U.S. tariffs of 1,000 items at 2.5 pct"
+    )

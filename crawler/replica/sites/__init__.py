@@ -15,9 +15,15 @@ from xml.sax.saxutils import escape as xml_escape
 # The moment the replica's feeds, sitemaps, listings and search show. The base snapshot is
 # the first story's (2+2 talks, 2025-04-24); later ones are overlays in data/replica/at-DAY/
 # holding only the files that differ, so that a scheduled crawl can follow a story as it
-# develops and the second source piece (2025-04-29) has its coverage published.
+# develops and the second source piece (2025-04-29) has its coverage published. The third
+# and fourth stories (the June 3 presidential election, whose undated source was written on
+# 2025-06-04; the Lee-Trump summit of 2025-08-25, source 2025-08-26) each have their own.
 SNAPSHOT = "2025-04-26T12:00:00+09:00"
-LATER_SNAPSHOTS = ("2025-05-01T12:00:00+09:00",)
+LATER_SNAPSHOTS = (
+    "2025-05-01T12:00:00+09:00",
+    "2025-06-06T12:00:00+09:00",
+    "2025-08-28T12:00:00+09:00",
+)
 
 
 def overlay_dir(root: Path, snapshot: str) -> Path | None:
