@@ -69,24 +69,44 @@ SOURCES = {
 }
 
 
-def label_of(article: dict, story: str | None) -> str:
+# Articles labelled for another story that are this story's background (the same subject,
+# another event): for the Lee-Trump summit, the April 2025 2+2 talks (the 2+2 story's related
+# articles) and the July 2025 2+2 round, earlier stages of the trade deal the summit followed up.
+JULY_2PLUS2 = {
+    "https://en.yna.co.kr/view/AEN20250722348000320",
+    "https://en.yna.co.kr/view/AEN20250724402600320",
+    "https://www.koreaherald.com/article/10549320",
+    "https://www.koreaherald.com/article/10551480",
+    "https://www.reuters.com/world/asia-pacific/south-korea-trade-minister-yeo-presses-us-ahead-august-deadline-2025-07-22",
+    "https://www.reuters.com/world/asia-pacific/south-korea-us-2-2-trade-talks-postponed-bessent-schedule-2025-07-24",
+    "https://asia.nikkei.com/economy/trade-war/south-korea-us-2-2-trade-talks-postponed-over-bessent-schedule",
+}
+BACKGROUND_FROM_OTHER_STORIES = {
+    "summit": lambda url, a: (
+        a.get("story") is None and (a["label"] == "related" or url in JULY_2PLUS2)
+    ),
+}
+
+
+def label_of(article: dict, story: str | None, url: str = "") -> str:
     """related/background/unrelated, as the precision and recall columns count them."""
     if story is None:
         return article["label"]
     if article.get("story") != story:
-        return "unrelated"
+        other = BACKGROUND_FROM_OTHER_STORIES.get(story)
+        return "background" if other and other(url, article) else "unrelated"
     label = article.get("story_label", "unrelated")
     return "related" if label == "event" else label
 
 
-def tier_of(article: dict, story: str | None) -> str:
+def tier_of(article: dict, story: str | None, url: str = "") -> str:
     """event/background/unrelated: the article's tier for this story."""
     if story is None:
         if article["label"] == "related":
             return article.get("tier") or "event"
         return "background" if article["label"] == "background" else "unrelated"
     if article.get("story") != story:
-        return "unrelated"
+        return label_of(article, story, url)
     label = article.get("story_label", "unrelated")
     return "event" if label in ("event", "related") else label
 
@@ -101,7 +121,7 @@ def labels(story: str | None, until: datetime) -> dict[str, tuple[str, str, str,
     """canonical URL -> (outlet, label, tier, hard negative) for every replica article published
     by ``until``."""
     return {
-        url: (outlet, label_of(a, story), tier_of(a, story), is_hard_negative(a, story))
+        url: (outlet, label_of(a, story, url), tier_of(a, story, url), is_hard_negative(a, story))
         for url, (outlet, a) in replica_articles(CONTENT).items()
         if datetime.fromisoformat(a["published"].replace("Z", "+00:00")) <= until
     }

@@ -311,9 +311,9 @@ class TextFeatures:
 
 
 def text_features(title: str | None, text: str | None) -> TextFeatures:
-    # Titles are stored as published (curly quotes, dashes); the body is folded already, and
-    # names and terms are matched in the folded form.
-    body = f"{normalise(title or '')}\n{text or ''}"
+    # Titles and bodies are stored as published (curly quotes, dashes); names and terms are
+    # matched in the folded form.
+    body = normalise(f"{title or ''}\n{text or ''}")
     counts = Counter(k for k in (name_key(n) for n in name_phrases(body)) if k)
     vector = term_vector(body)
     words = frozenset(w for k in counts for w in k.split())

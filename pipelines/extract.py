@@ -68,6 +68,7 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
         text = spec.clean_text(text)
     title = quirks.get("title") or page_title(headlines, meta, ld, doc, site)
     title = clean_title(tidy(title or ""), spec)
+    text = without_headline(text, [title, *headlines])
     # The outlet's reading of the byline wins, even when it finds only an agency credit.
     if "authors" in quirks:
         authors = quirks["authors"]
@@ -125,6 +126,15 @@ def fold(text: str) -> str:
     """The form two headlines are compared in: folded quotes and dashes, case and
     punctuation gone."""
     return " ".join(_WORDS.findall(normalise(text).casefold()))
+
+
+def without_headline(text: str, headlines: list[str]) -> str:
+    """The body without the headline repeated as its first line (trafilatura keeps an <h1>
+    that sits inside the article): the body is what follows it."""
+    first, _, rest = text.partition("\n")
+    if rest and fold(first) and fold(first) in {fold(h) for h in headlines if h}:
+        return rest.lstrip()
+    return text
 
 
 def _compact(text: str) -> str:
@@ -416,8 +426,9 @@ def clean_title(title: str, spec: Outlet | None) -> str:
 
 
 def normalise_text(text: str) -> str:
-    """Valid UTF-8, no NULs, paragraphs on their own lines."""
-    lines = (normalise(line) for line in text.split("\n"))
+    """Valid UTF-8, no control characters, paragraphs on their own lines, every character as
+    published (quotes and dashes are folded only where texts are compared)."""
+    lines = (tidy(line) for line in text.split("\n"))
     return re.sub(r"\n{2,}", "\n", "\n".join(line for line in lines if line)).strip()
 
 

@@ -100,7 +100,8 @@ def br_lines(element) -> list[str]:
         else:
             current.append(child.text_content() + (child.tail or ""))
     lines.append("".join(current))
-    return [line.strip() for line in lines if line.strip()]
+    # Line breaks in the markup are spaces on the page.
+    return [" ".join(line.split()) for line in lines if line.strip()]
 
 
 def split_names(names: str) -> list[str]:
