@@ -39,6 +39,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 
 from crawler.textutil import (
+    CAPITALS,
     COUNTRIES,
     COUNTRY_WORDS,
     bigrams,
@@ -205,10 +206,23 @@ class Profile:
 QUERY_MIN_RARITY = 0.55
 
 
-def home_countries(text: str, least: int = 2) -> frozenset[str]:
-    """Country keys the text mentions ``least`` times or more, by name ("South Korea",
-    "U.S.") or by its people ("South Korean", "American", "Chinese")."""
-    counts = Counter(c for c in map(country_of, name_phrases(text)) if c)
+# Below this many words a source is short: a country it names once is one it writes about.
+SHORT_SOURCE_WORDS = 300
+
+
+def home_countries(text: str, least: int | None = None) -> frozenset[str]:
+    """Country keys the text mentions ``least`` times or more (twice; once in a short text),
+    by name ("South Korea", "U.S."), by its people ("South Korean", "American", "Chinese")
+    or by its capital ("Seoul", "Washington")."""
+    if least is None:
+        least = 1 if len(text.split()) < SHORT_SOURCE_WORDS else 2
+    # A capital named is where something happened as often as who acted ("a summit in
+    # Tokyo"): it makes no country the source's own.
+    counts = Counter(
+        c
+        for name in name_phrases(text)
+        if name_key(name) not in CAPITALS and (c := country_of(name))
+    )
     return frozenset(c for c, n in counts.items() if n >= least)
 
 
@@ -219,6 +233,8 @@ def country_of(name: str) -> str | None:
     key = name_key(name)
     if key in COUNTRIES:
         return key
+    if key in CAPITALS:  # "Seoul said", "Washington called": the government, the country
+        return CAPITALS[key]
     trimmed = name_key(name[:-1]) if name.endswith("n") else ""
     if trimmed in COUNTRIES:
         return trimmed
@@ -334,11 +350,21 @@ def entity_focus(profile: Profile, names: tuple[tuple[str, int], ...]) -> tuple[
         return 0.5, []
     known = profile.known
     words = profile.entity_words
-    foreign = [k for k, _ in top if not (k in known or any(w in words for w in k.split()))]
-    if any(k in COUNTRIES and k not in profile.home for k, _ in top):
-        # A country among its main names that the source does not write about (never names,
-        # or names once in passing): another country's story (Japan's tariff talks name
-        # Bessent and Trump too, but mostly Japan).
+    home = profile.home
+    # A country (or its capital: "Seoul said") the source writes about is its own.
+    foreign = [
+        k
+        for k, _ in top
+        if not (k in known or any(w in words for w in k.split()) or CAPITALS.get(k) in home)
+    ]
+    if any(
+        (k in COUNTRIES and k not in home) or (n > 1 and k in CAPITALS and CAPITALS[k] not in home)
+        for k, n in top
+    ):
+        # A country (or its capital, named more than once) among its main names that the
+        # source does not write about (never names, or names once in passing): another
+        # country's story (Japan's tariff talks name Bessent and Trump too, but mostly Japan
+        # and Tokyo).
         return 0.0, foreign
     return 1 - sum(c for k, c in top if k in foreign) / total, foreign
 

@@ -40,7 +40,9 @@ MAX_SOURCE_BYTES = 10 * 1024 * 1024
 _BOILERPLATE = re.compile(
     r"^(?:\d+\s*min(?:ute)?s?\s+read|share(?: this(?: article| post)?)?|leave a (?:comment|reply)|"
     r"\d+\s+comments?|comments?|related (?:posts|articles|stories)|you may also like|"
-    r"subscribe.*newsletter.*|follow us.*|tags?:.*|advertisement|read more|print|email)$",
+    r"subscribe.*newsletter.*|follow us.*|tags?:.*|advertisement|read more|print|email|"
+    # Consent banners scraped with the page: "We use cookies ... Accept".
+    r".*\bcookies?\b.*\b(?:accept|agree|consent|continu\w*|use|policy)\b.*)$",
     re.IGNORECASE,
 )
 _READ_TIME = re.compile(r"^\d+\s*min(?:ute)?s?\s+read$", re.IGNORECASE)
@@ -305,6 +307,9 @@ def _from_text(raw: str, markdown: bool) -> SourcePiece:
     if markdown:
         lines = [_unmarkdown(line) for line in lines]
     lines = [line for line in lines if line]
+    # Page furniture above the headline (a consent banner) is no title.
+    while lines and _BOILERPLATE.match(lines[0]):
+        lines = lines[1:]
     if not lines:
         return SourcePiece(title="", text="")
     title, rest = lines[0], lines[1:]

@@ -265,17 +265,16 @@ def tier(span: tuple[date, date] | None, published: str | None, text: str) -> tu
         side = "before" if day < lo else "after"
         return "background", f"published {day} {side} the event's days ({lo} to {hi})"
     # What its first sentence says happened: a past day (a deadline ahead, "before July 8",
-    # is no event of its own; later sentences recall and explain).
-    described = [
+    # is no event of its own; later sentences recall and explain). One day of the event's
+    # own named there ("Tuesday's election") keeps it the event's.
+    first = [(m, resolve(m, day) or weekday_day(m, day)) for m in mentions(lead(text, 1))]
+    named = [d for _, d in first if d is not None]
+    before = [
         d
-        for m in mentions(lead(text, sentences=1))
-        if m.tense == "past"
-        and (d := resolve(m, day) or weekday_day(m, day)) is not None
-        and d <= day - timedelta(days=2)
+        for m, d in first
+        if d is not None and m.tense == "past" and d <= day - timedelta(days=2) and d < lo
     ]
-    inside = [d for d in described if lo <= d <= hi]
-    outside = [d for d in described if not lo <= d <= hi]
-    if outside and not inside:
-        days = ", ".join(sorted({d.isoformat() for d in outside}))
+    if before and not any(lo <= d <= hi for d in named):
+        days = ", ".join(sorted({d.isoformat() for d in before}))
         return "background", f"its lead reports {days}, before the event's days ({lo} to {hi})"
     return "event", f"published {day}, within the event's days ({lo} to {hi})"

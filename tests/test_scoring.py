@@ -153,10 +153,17 @@ def test_home_countries_are_the_ones_the_source_writes_about():
 
     assert country_of("South Korean") == country_of("South Korea") == "south korea"
     assert country_of("Chinese") == "china" and country_of("U.S.") == country_of("American")
-    assert country_of("Seoul") is None and country_of("Washington") is None
+    # A capital stands for its government, so for its country ("Seoul said").
+    assert country_of("Seoul") == "south korea" and country_of("Washington") == country_of("US")
+    assert country_of("Incheon") is None
     text = "The US and South Korea met. US officials and South Korean ones agreed. Japan waits."
-    # Named twice or more (its people count): home. Once, in passing: not.
-    assert home_countries(text) == {country_of("US"), "south korea"}
+    # Named twice or more (its people count): home. Once, in passing: not. A capital is
+    # where things happen as often as who acts: it makes no country home.
+    assert home_countries(text, least=2) == {country_of("US"), "south korea"}
+    assert home_countries("Seoul said so. Seoul and Washington talked.", least=1) == frozenset()
+    # In a short text one mention is not "in passing": it is one of few.
+    assert home_countries(text) == {country_of("US"), "south korea", "japan"}
+    assert home_countries(text * 40) == {country_of("US"), "south korea"}
 
 
 def test_another_countrys_story_has_no_focus_even_if_the_source_names_it_once(profile):
