@@ -119,6 +119,10 @@ class Profile:
     places: frozenset[str] = frozenset()
     # The countries it writes about: named (or their people) at least twice.
     home: frozenset[str] = frozenset()
+    # The terms of its headline: what its event is called ("2+2", "tariff", "talk").
+    headline: frozenset[str] = frozenset()
+    # Every word of the people it names: who is in its story, not what happens in it.
+    people_words: frozenset[str] = frozenset()
 
     @cached_property
     def entity_keys(self) -> frozenset[str]:
@@ -157,6 +161,7 @@ class Profile:
         analysis = row["analysis"]
         ents = []
         places: set[str] = set()
+        people: set[str] = set()
         for ent in analysis.get("entities", []):
             weight = KIND_WEIGHT.get(ent["kind"], 0.6) * (1 + math.log(ent["count"]))
             weight *= rarity(ent["variants"][0])
@@ -167,6 +172,8 @@ class Profile:
                 )
             )
             ents.append((ent["name"], keys, weight))
+            if ent["kind"] == "person":
+                people.update(w for k in keys for w in k.split())
             if ent["kind"] == "place":
                 places.update(keys)
         days = [
@@ -187,6 +194,8 @@ class Profile:
             queries=search_queries(analysis),
             places=frozenset(places),
             home=home_countries(f"{row.get('title') or ''}\n{row.get('text') or ''}"),
+            headline=frozenset(terms(normalise(row.get("title") or ""))),
+            people_words=frozenset(people),
         )
 
     def with_feedback(self, feedback: dict[str, float]) -> Profile:

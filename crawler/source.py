@@ -18,6 +18,7 @@ from pathlib import Path
 from w3lib.encoding import read_bom
 
 from crawler import db as dbmod
+from crawler import storydates
 from crawler.outlets import OUTLETS
 from crawler.resources import data_path
 from crawler.textutil import (
@@ -517,7 +518,8 @@ def _outlet_slug(name: str) -> str | None:
 
 
 def event_dates(text: str, published: str | None) -> list[str]:
-    """Dates the text mentions ("April 24"), resolved with the source's year when it has one.
+    """Dates the text mentions ("April 24", "on Thursday"), resolved with the source's date when
+    it has one.
 
     Without a year they are kept as ``--MM-DD`` (ISO 8601's yearless form).
     """
@@ -530,6 +532,14 @@ def event_dates(text: str, published: str | None) -> list[str]:
             found.append(date(y, m, d).isoformat() if y else f"--{m:02d}-{d:02d}")
         except ValueError:
             continue
+    if published:
+        # Weekdays ("met on Monday", "will meet on Thursday") seen from the writing day.
+        written = date.fromisoformat(published[:10])
+        found += [
+            day.isoformat()
+            for mention in storydates.mentions(text)
+            if (day := storydates.weekday_day(mention, written)) is not None
+        ]
     return sorted(set(found))
 
 

@@ -24,6 +24,8 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from crawler.textutil import COUNTRY_WORDS, TITLES, normalise, terms
+
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -83,7 +85,8 @@ _FUTURE = re.compile(
 _PAST = re.compile(
     r"\b(?:held|met|agreed|signed|said|told|announced|reached|concluded|wrapped up|ended|"
     r"departed|left|arrived|visited|was|were|had|did|took place|issued|accused|launched|"
-    r"voted|won|lost|fired|killed|released|reported|\w+ed on)\b",
+    r"voted|won|lost|fired|killed|released|reported|took|gave|made|came|went|became|began|"
+    r"chose|named|elected|sworn|\w+ed on)\b",
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"'“A-Z])|\n")
@@ -122,6 +125,8 @@ def sentence_tense(sentence: str) -> str | None:
 def mentions(text: str) -> list[Mention]:
     """The days a text names, in order, each with its sentence's tense."""
     found: list[Mention] = []
+    # A line broken mid-sentence (scraped text) is one sentence.
+    text = re.sub(r"(?<![.!?:\"”])\n(?=[a-z])", " ", text)
     for sentence in _SENTENCE.split(text):
         if not sentence.strip():
             continue
@@ -217,7 +222,18 @@ def infer_published(text: str, coverage_days: list[date]) -> Inferred | None:
             (lo is not None and day < lo) or (hi is not None and day > hi) for _, lo, hi in bounds
         )
 
-    best = min(candidates, key=lambda d: (broken(d), abs((d - centre).days)))
+    weekdays = [m for m in mentions(text) if m.weekday is not None and m.tense]
+
+    def stretch(day: date) -> float:
+        """Days between the writing day and the weekdays it names ("met on Wednesday"
+        written on a Wednesday is today, on a Tuesday six days back): news names the days
+        just past or just ahead, so the writing day that keeps them close is likelier."""
+        return sum(abs((weekday_day(m, day) - day).days) for m in weekdays) / 7
+
+    best = min(
+        candidates,
+        key=lambda d: (broken(d), stretch(d) + 0.5 * abs((d - centre).days)),
+    )
     kept = [why for why, lo, hi in bounds if not ((lo and best < lo) or (hi and best > hi))]
     agree = sum(abs((d - best).days) <= 2 for d in coverage_days) / len(coverage_days)
     confidence = round(min(1.0, 0.3 + 0.5 * agree + 0.1 * min(len(kept), 2)), 2)
@@ -232,6 +248,14 @@ def infer_published(text: str, coverage_days: list[date]) -> Inferred | None:
 
 
 # --- the event and its background ----------------------------------------------------------
+
+
+def in_core(span: tuple[date, date] | None, published: str | None) -> bool:
+    """Published on the event's own days (the span without its run-up and aftermath)."""
+    if span is None or not published:
+        return False
+    day = date.fromisoformat(published[:10])
+    return span[0] + timedelta(days=RUNUP_DAYS) <= day <= span[1] - timedelta(days=AFTERMATH_DAYS)
 
 
 def event_span(published: date | None, named: list[date]) -> tuple[date, date] | None:
@@ -253,8 +277,50 @@ def lead(text: str, sentences: int = 2) -> str:
     return " ".join(parts[:sentences])
 
 
-def tier(span: tuple[date, date] | None, published: str | None, text: str) -> tuple[str, str]:
-    """("event" or "background", why) for an article linked to a source with this span."""
+# Headline terms shared by this many of the event's own coverage name the event.
+EVENT_NAME_DOCS = 2
+
+
+def event_name(
+    headline: frozenset[str], core_titles: list[str], names: frozenset[str] = frozenset()
+) -> frozenset[str]:
+    """What the event is called: the source's headline terms and the terms the headlines of
+    its core days' coverage share ("2+2", "july package"; "elect", "sworn"), its people
+    (``names``: the words of their names) and country words aside. An article of the run-up or
+    the aftermath must name the event, not only its people, to be the event's."""
+    counts: dict[str, int] = {}
+    for title in core_titles:
+        for term in set(terms(normalise(title))):
+            counts[term] = counts.get(term, 0) + 1
+    shared = {t for t, n in counts.items() if n >= EVENT_NAME_DOCS}
+    return frozenset(
+        t
+        for t in headline | shared
+        if not is_country_term(t)
+        # Neither a person ("yoon") nor a person's title ("president", "minister"), unless
+        # the source's headline names them: its protagonist ("Lee Jae-myung wins ...").
+        and (
+            t in headline or not all(w.replace("-", "") in names or w in TITLES for w in t.split())
+        )
+    )
+
+
+def is_country_term(term: str) -> bool:
+    return all(word in COUNTRY_WORDS for word in term.split())
+
+
+def tier(
+    span: tuple[date, date] | None,
+    published: str | None,
+    text: str,
+    headline: frozenset[str] = frozenset(),
+) -> tuple[str, str]:
+    """("event" or "background", why) for an article linked to a source with this span.
+
+    ``headline`` holds the terms of the source's headline: an article from the run-up or the
+    aftermath (inside the span, outside its core days) belongs to the event only when its
+    lead names it ("ahead of the 2+2 talks", "after Lee's election win"); a new story of the
+    same days about the same people (a bill passed the day after an election) does not."""
     if span is None:
         return "event", "the source has no date: no span to hold the article to"
     if not published:
@@ -269,12 +335,31 @@ def tier(span: tuple[date, date] | None, published: str | None, text: str) -> tu
     # own named there ("Tuesday's election") keeps it the event's.
     first = [(m, resolve(m, day) or weekday_day(m, day)) for m in mentions(lead(text, 1))]
     named = [d for _, d in first if d is not None]
+    # The writing day in the paper's own time zone may be a day after its UTC date.
+    named += [
+        d
+        for m, _ in first
+        if m.weekday is not None and (d := weekday_day(m, day + timedelta(days=1)))
+    ]
+    # Only a day written out counts against it: a weekday seen from a UTC date can be a week
+    # off for a paper in another time zone ("voted on Tuesday", published Monday in UTC).
     before = [
         d
         for m, d in first
-        if d is not None and m.tense == "past" and d <= day - timedelta(days=2) and d < lo
+        if d is not None
+        and m.weekday is None
+        and m.tense == "past"
+        and d <= day - timedelta(days=2)
+        and d < lo
     ]
     if before and not any(lo <= d <= hi for d in named):
         days = ", ".join(sorted({d.isoformat() for d in before}))
         return "background", f"its lead reports {days}, before the event's days ({lo} to {hi})"
+    core = (lo + timedelta(days=RUNUP_DAYS), hi - timedelta(days=AFTERMATH_DAYS))
+    named_event = set(terms(normalise(lead(text, 2)))) & headline
+    if headline and not in_core(span, published) and not named_event:
+        return "background", (
+            f"published {day}, around the event ({core[0]} to {core[1]}), but its lead "
+            "does not name it"
+        )
     return "event", f"published {day}, within the event's days ({lo} to {hi})"

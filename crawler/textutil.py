@@ -40,7 +40,7 @@ _TITLE_TEXT = """
 minister secretary president representative chief governor ambassador chairman chair ceo
 spokesperson spokesman envoy lawmaker leader premier negotiator commissioner
 """
-_TITLES = frozenset(_TITLE_TEXT.split())
+TITLES = frozenset(_TITLE_TEXT.split())
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-'’][A-Za-z0-9]+)*|\d+(?:\+\d+)+")
 _NAME_PART = r"(?:U\.S\.|[A-Z]\.|[A-Z][a-zA-Z]*(?:-[A-Za-z]+)*|\d\+\d)"
@@ -202,10 +202,10 @@ def _is_heading(line: str) -> bool:
 def _trim_name(parts: list[str]) -> list[str]:
     """Strip sentence openers and titles; return the remaining phrase, if it is one."""
     for i in range(len(parts) - 1, -1, -1):
-        if parts[i].lower() in _TITLES and i < len(parts) - 1:
+        if parts[i].lower() in TITLES and i < len(parts) - 1:
             parts = parts[i + 1 :]
             break
-    if parts and parts[-1].lower() in _TITLES:
+    if parts and parts[-1].lower() in TITLES:
         return []
     # An acronym is never a stopword: "US" is the United States, not "us".
     while parts and parts[0].lower().strip(".") in _NOT_NAMES and not _acronym(parts[0]):

@@ -26,7 +26,14 @@ from crawler.scoring import (
     text_features,
 )
 from crawler.source import default_source_ids, event_dates
-from crawler.storydates import COVERAGE_SAMPLE, event_span, infer_published, tier
+from crawler.storydates import (
+    COVERAGE_SAMPLE,
+    event_name,
+    event_span,
+    in_core,
+    infer_published,
+    tier,
+)
 from crawler.timeutil import now_iso, parse_day
 
 
@@ -283,6 +290,15 @@ def rescore_source(
     }
     by_headline(rows, results)
     span = event_span(profile.published, list(profile.dates))
+    name = event_name(
+        profile.headline,
+        [
+            r["title"] or ""
+            for r in rows
+            if results[r["id"]]["score"] >= min_score and in_core(span, r["published"])
+        ],
+        profile.people_words,
+    )
     now = now_iso()
     coverage, decisions = [], []
     for r in rows:
@@ -290,7 +306,7 @@ def rescore_source(
         result["linked"] = result["score"] >= min_score
         if result["linked"]:
             result["tier"], result["tier_reason"] = tier(
-                span, r["published"], r["text"] or r["title"] or ""
+                span, r["published"], r["text"] or r["title"] or "", name
             )
             coverage.append(
                 {
@@ -333,7 +349,12 @@ def rescore_source(
             [profile.source_id],
         ):
             if other["id"] not in results:
-                kind, _ = tier(span, other["published"], other["text"] or other["title"] or "")
+                kind, _ = tier(
+                    span,
+                    other["published"],
+                    other["text"] or other["title"] or "",
+                    profile.headline,
+                )
                 db.execute(
                     "update coverage set tier = ? where source_id = ? and article_id = ?",
                     [kind, profile.source_id, other["id"]],
