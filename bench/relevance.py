@@ -14,7 +14,8 @@ related/background/unrelated and `tier` event/background for the 2+2 story,
 `hard_negative` on unrelated articles that share the story's people or places).
 
 An undated piece with a known true date (the seed, the election piece) runs twice: without
-`--published` (the crawl must infer the date) and with `--published` set to the true date. Its
+`--published` (the crawl must infer the date; it runs at the snapshot of the true day, as a
+user follows a story while it is news) and with `--published` set to the true date. Its
 labels are counted as of the snapshot the true date picks, so a wrong inferred date shows as
 lost recall. Otherwise only articles the crawled snapshot had published count.
 

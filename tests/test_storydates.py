@@ -146,3 +146,34 @@ def test_a_date_the_user_gives_wins_over_an_inferred_one(undated):
     with sqlite3.connect(db) as conn:
         row = conn.execute("select published, published_inferred from sources").fetchone()
     assert row == ("2025-04-21", 0)
+
+
+def test_an_article_of_the_days_around_the_event_must_name_it():
+    from crawler.storydates import event_name
+
+    span = (date(2025, 5, 29), date(2025, 6, 7))  # core days June 3 to June 4
+    headline = frozenset({"lee", "jae-myung", "win", "snap", "election", "sworn"})
+    core_titles = ["Lee elected president", "Lee Jae-myung elected, sworn in", "Yoon era ends"]
+    name = event_name(headline, core_titles, names=frozenset({"yoon", "suk", "yeol"}))
+    assert {"elected", "win", "lee"} <= name and "yoon" not in name
+    reaction = "Congratulations poured in after Lee Jae-myung took office."
+    bill = "Parliament passed special counsel bills targeting former President Yoon."
+    assert tier(span, "2025-06-05T09:00:00+00:00", reaction, name)[0] == "event"
+    assert tier(span, "2025-06-05T09:00:00+00:00", bill, name)[0] == "background"
+    # On the event's own days nothing more is asked.
+    assert tier(span, "2025-06-04T09:00:00+00:00", bill, name)[0] == "event"
+
+
+def test_an_undated_piece_is_dated_where_the_weekdays_it_names_are_near():
+    coverage = [date(2025, 6, d) for d in (2, 3, 3, 3, 4, 4)]
+    text = "Lee won Tuesday's election and took the oath on Wednesday."
+    # The coverage centres on Tuesday, June 3; "took the oath on Wednesday" was written on
+    # or after Wednesday, June 4 (from June 3 it would be six days back).
+    assert infer_published(text, coverage).day == date(2025, 6, 4)
+
+
+def test_a_line_broken_mid_sentence_is_one_sentence():
+    (wednesday,) = [
+        m for m in mentions("Lee won the vote and\ntook the oath on Wednesday.") if m.weekday
+    ]
+    assert wednesday.tense == "past"
