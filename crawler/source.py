@@ -47,32 +47,6 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _READ_TIME = re.compile(r"^\d+\s*min(?:ute)?s?\s+read$", re.IGNORECASE)
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for m in names
-}
-_EVENT_DATE = re.compile(
-    r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?"
-    r"(?:,?\s+(\d{4}))?\b",
-    re.IGNORECASE,
-)
 _NAMEISH = r"(?:The )?[A-Z][\w.]*(?: [A-Z][\w.]*)*"
 _ATTRIBUTION = re.compile(
     rf"(?:[Aa]s reported by|[Aa]ccording to|[Aa]s reported in|[Cc]iting|[Tt]old)\s+"
@@ -518,28 +492,26 @@ def _outlet_slug(name: str) -> str | None:
 
 
 def event_dates(text: str, published: str | None) -> list[str]:
-    """Dates the text mentions ("April 24", "on Thursday"), resolved with the source's date when
-    it has one.
+    """Dates the text mentions ("April 24", "24 April 2025", "on Thursday"), resolved around the
+    source's date when it has one (crawler/storydates.py reads them).
 
-    Without a year they are kept as ``--MM-DD`` (ISO 8601's yearless form).
+    Without a date, a day written without its year is kept as ``--MM-DD`` (ISO 8601's
+    yearless form) and weekdays are left out.
     """
-    year = int(published[:4]) if published else None
+    written = date.fromisoformat(published[:10]) if published else None
     found = []
-    for month, day, explicit_year in _EVENT_DATE.findall(text):
-        m, d = _MONTHS[month.lower()], int(day)
-        y = int(explicit_year) if explicit_year else year
-        try:
-            found.append(date(y, m, d).isoformat() if y else f"--{m:02d}-{d:02d}")
-        except ValueError:
+    for mention in storydates.mentions(text):
+        if written is not None:
+            day = storydates.resolve(mention, written) or storydates.weekday_day(mention, written)
+        elif mention.month and mention.year:
+            day = storydates.resolve(mention, date(mention.year, 1, 1))
+        elif mention.month:
+            found.append(f"--{mention.month:02d}-{mention.day:02d}")
             continue
-    if published:
-        # Weekdays ("met on Monday", "will meet on Thursday") seen from the writing day.
-        written = date.fromisoformat(published[:10])
-        found += [
-            day.isoformat()
-            for mention in storydates.mentions(text)
-            if (day := storydates.weekday_day(mention, written)) is not None
-        ]
+        else:
+            day = None
+        if day is not None:
+            found.append(day.isoformat())
     return sorted(set(found))
 
 
