@@ -535,12 +535,20 @@ def search(query, limit, db_path, as_json):
     default="-",
     help="File to write (default: stdout).",
 )
+@click.option(
+    "--atom",
+    is_flag=True,
+    help="Write the Atom feed of the coverage instead (newest first, copies folded), as "
+    "`newsagg serve` serves it at /news/coverage.atom.",
+)
 @db_option
-def export(source_id, outlet, since, include_duplicates, output, db_path):
+def export(source_id, outlet, since, include_duplicates, output, db_path, atom):
     """Covered articles as JSON lines, one article per line with its coverage scores (streams)."""
     if outlet:
         check_outlets((outlet,))
     since = check_day(since)
+    if atom:
+        return export_atom(db_path, source_id, outlet, since, include_duplicates, output)
     db = open_db(db_path)
     rows = dbmod.export_rows(db, source_id, outlet, since, include_duplicates)
     count = 0
@@ -549,6 +557,55 @@ def export(source_id, outlet, since, include_duplicates, output, db_path):
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
     click.echo(f"exported {count} articles to {'stdout' if output == '-' else output}", err=True)
+
+
+def export_atom(db_path, source_id, outlet, since, include_duplicates, output) -> None:
+    from crawler import serve as servemod
+
+    if include_duplicates:
+        raise UserError("--atom has one entry per representative: drop --include-duplicates")
+    try:
+        servemod.check_database(db_path)
+        title = servemod.feed_title(db_path, source_id)
+    except servemod.ServeError as exc:
+        raise UserError(str(exc)) from None
+    rows = servemod.feed_rows(db_path, source_id, outlet, since)
+    feed_id = f"urn:newsagg:coverage:{source_id or 'all'}"
+    with click.open_file(output, "wb", atomic=output != "-") as out:
+        out.write(servemod.atom_feed(rows, title, feed_id))
+    click.echo(f"exported {len(rows)} entries to {'stdout' if output == '-' else output}", err=True)
+
+
+# --- serve -----------------------------------------------------------------------------------
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--port",
+    default=8001,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: a free one, printed).",
+)
+@click.option(
+    "--public",
+    is_flag=True,
+    help="No arbitrary SQL from the page: only the tables, search, facets, the canned "
+    "queries and the story page.",
+)
+def serve(db_path, host, port, public):
+    """Explore the database in Datasette (read-only): the coverage, the story page, its Atom feed.
+
+    Runs until Ctrl-C. Safe while a crawl writes to the same file.
+    """
+    from crawler import serve as servemod
+
+    try:
+        servemod.serve(db_path, host=host, port=port, public=public, announce=click.echo)
+    except servemod.ServeError as exc:
+        raise UserError(str(exc)) from None
 
 
 @cli.command("outlets")
