@@ -192,7 +192,7 @@ class Visit:
     page: Page
     response: Response | None
     errors: list[str]
-    requests: list[str]
+    requests: list[str] = field(repr=False)
 
     def rows(self) -> int:
         return self.page.locator(RESULT_ROWS).count()
