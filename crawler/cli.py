@@ -451,7 +451,13 @@ def explain_url(db, url: str, source_id: int | None, as_json: bool) -> None:
     ]
     if not rows:
         raise UserError(f"no record of {canonical}")
+    article = next(db.query("select id from articles where canonical_url = ?", [canonical]), None)
     for row in rows:
+        row["claims"] = [
+            c
+            for c in (dbmod.claims(db, row["source_id"], article["id"]) if article else [])
+            if c["status"] != "not-found"
+        ]
         if as_json:
             click.echo(json.dumps(row, ensure_ascii=False))
             continue
@@ -473,6 +479,13 @@ def explain_url(db, url: str, source_id: int | None, as_json: bool) -> None:
             click.echo(
                 f"    {near['similarity']:.2f} alike, score {near['score']}: {near['title']}"
             )
+        supported = row.get("claims") or []
+        if supported:
+            click.echo("  claims of the source this article is the evidence for:")
+        for claim in supported:
+            click.echo(f"    #{claim['position']} {claim['status']} ({claim['score']:.2f}): "
+                       f"{claim['claim']}")  # fmt: skip
+            click.echo(f"      passage: {claim['passage']}")
 
 
 EXPLAINED = (
@@ -497,6 +510,43 @@ def rescored(db, row: dict) -> dict:
         return {}
     body = scoring_text(article["description"], article["keywords"], article["text"])
     return full_score(Profile.from_source(sources[0]), article["title"], body, article["published"])
+
+
+@cli.command()
+@click.argument("source_id", required=False, type=int)
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per claim.")
+def claims(source_id, db_path, as_json):
+    """What the source credits to an outlet, and the passage behind each claim.
+
+    Each claim has a status: supported, headline-only (only a 401 headline or a paywall preview
+    matches), contradicted (other numbers or dates) or not-found. Checked at the end of each
+    crawl.
+    """
+    db = open_db(db_path)
+    if source_id and not dbmod.get_sources(db, [source_id]):
+        raise UserError(f"no source {source_id} (see `newsagg sources list`)")
+    rows = dbmod.claims(db, source_id)
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("no attributed claims yet; run `newsagg crawl` first", err=True)
+        return
+    for row in rows:
+        click.echo(claim_line(row))
+        if row["passage"]:
+            click.echo(f"    {row['url']}")
+            click.echo(f"    passage: {row['passage']}")
+
+
+def claim_line(row: dict) -> str:
+    outlet = row["outlet"] or f"{row['cited_as']} (not an outlet newsagg crawls)"
+    return (
+        f"source {row['source_id']} #{row['position']} {row['status']} "
+        f"({row['score']:.2f}) {outlet}: {row['claim']}"
+    )
 
 
 @cli.command()

@@ -7,12 +7,14 @@ import fcntl
 import json
 import logging
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
+from crawler import claims as claimsmod
 from crawler import db as dbmod
 from crawler.middlewares import REFUSED_UNREACHABLE, connection_failure, unreachable_hosts
 from crawler.replica import Replica, snapshot_for
@@ -94,6 +96,9 @@ class CrawlResult:
                     f"  source {source_id}: published {inferred['published']} (inferred, "
                     f"confidence {inferred['confidence']}; see `newsagg sources list`)"
                 )
+            if claimed := counts.get("claims"):
+                statuses = ", ".join(f"{n} {status}" for status, n in sorted(claimed.items()))
+                lines.append(f"  source {source_id}: claims {statuses} (`newsagg claims`)")
         if self.copies:
             lines.append(
                 f"  copies linked: {self.copies['update']} updates, "
@@ -267,7 +272,23 @@ def rescore_all(db, settings: Settings) -> tuple[dict[int, dict], dict]:
     for source_id, evidence in inferred.items():
         if source_id in counts:
             counts[source_id]["inferred"] = evidence
+    for source_id, statuses in check_claims(db, list(counts)).items():
+        counts[source_id]["claims"] = statuses
     return counts, copies
+
+
+def check_claims(db, source_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Link each source's attributed claims to the passages behind them (crawler/claims.py),
+    after rescoring, so an inferred date bounds which articles count. Returns the number of
+    claims per status and source."""
+    out: dict[int, dict[str, int]] = {}
+    for source in dbmod.get_sources(db, source_ids) if source_ids else []:
+        found = claimsmod.claims_of(source["text"] or "")
+        outlets = sorted({c["outlet"] for c in found if c["outlet"]})
+        rows = claimsmod.check_source(source, dbmod.outlet_articles(db, outlets))
+        dbmod.replace_claims(db, source["id"], rows)
+        out[source["id"]] = dict(Counter(r["status"] for r in rows))
+    return out
 
 
 class _NoTraceback(logging.Filter):

@@ -117,6 +117,26 @@ SCHEMA = {
         },
         ("url", "source_id"),
     ),
+    # Statements the source credits to an outlet and the passage behind each (crawler/claims.py),
+    # rewritten for a source at the end of each crawl.
+    "claims": (
+        {
+            "id": int,
+            "source_id": int,
+            "position": int,
+            "claim": str,
+            "cited_as": str,
+            "outlet": str,
+            "article_id": str,
+            "url": str,
+            "passage": str,
+            "score": float,
+            "status": str,
+            "details": str,
+            "checked_at": str,
+        },
+        "id",
+    ),
     "runs": (
         {
             "id": int,
@@ -142,6 +162,8 @@ INDEXES = [
     ("coverage", ["article_id"], False),
     ("discoveries", ["decision"], False),
     ("sources", ["text_hash"], True),
+    ("claims", ["source_id"], False),
+    ("claims", ["article_id"], False),
 ]
 JSON_COLUMNS = {
     "authors",
@@ -152,6 +174,7 @@ JSON_COLUMNS = {
     "args",
     "feedback",
     "date_evidence",
+    "details",
 }
 
 
@@ -386,17 +409,30 @@ def export_rows(
             "(a.duplicate_of is null or not exists (select 1 from coverage r "
             "where r.article_id = a.duplicate_of and r.source_id = c.source_id))"
         )
+    # The claims of the exported sources that this article is the evidence for.
+    claimed = f"""(select json_group_array(json_object('source_id', k.source_id,
+            'position', k.position, 'claim', k.claim, 'status', k.status, 'score', k.score,
+            'passage', k.passage))
+        from claims k where k.article_id = a.id and k.status != 'not-found'
+        {"and k.source_id = ?" if source_id else ""})"""
+    has_claims = db.table("claims").exists()
     sql = f"""
         select a.*, json_group_array(json_object(
             'source_id', c.source_id, 'score', c.score, 'tier', c.tier,
-            'matched', json(c.matched))) as coverage
+            'matched', json(c.matched))) as coverage,
+            {claimed if has_claims else "'[]'"} as claims
         from articles a join coverage c on c.article_id = a.id
         where {" and ".join(clauses)}
         group by a.id order by a.published, a.id
     """
+    params = ([source_id] if source_id and has_claims else []) + params
     for row in db.query(sql, params):
         row.pop("minhash", None)
-        yield decode_row({**row, "coverage": json.loads(row["coverage"])})
+        claims = json.loads(row.pop("claims") or "[]")
+        out = {**row, "coverage": json.loads(row["coverage"])}
+        if claims:
+            out["claims"] = claims
+        yield decode_row(out)
 
 
 SEARCH_COLUMNS = ("id", "outlet", "published", "title", "canonical_url")
@@ -418,3 +454,51 @@ def search(
         "join articles a on a.rowid = f.rowid order by f.rank"
     )
     return list(db.query(sql, [query, limit]))
+
+
+# --- claims -------------------------------------------------------------------------------
+
+
+# What claims matching reads of an article: enough to find and show a passage.
+CLAIM_ARTICLE_COLUMNS = "id, canonical_url, outlet, title, description, text, published, access"
+
+
+def outlet_articles(db: sqlite_utils.Database, outlets: list[str]) -> list[dict]:
+    """The stored articles of these outlets, copies included (an update may hold the passage)."""
+    if not outlets:
+        return []
+    marks = ",".join("?" * len(outlets))
+    return list(
+        db.query(f"select {CLAIM_ARTICLE_COLUMNS} from articles where outlet in ({marks})", outlets)
+    )
+
+
+def replace_claims(db: sqlite_utils.Database, source_id: int, rows: list[dict]) -> None:
+    """A source's claims as checked now, in place of the last check's."""
+    at = now_iso()
+    with immediate(db):
+        db.execute("delete from claims where source_id = ?", [source_id])
+        db.table("claims").insert_all(
+            [{**r, "details": dumps(r.get("details") or {}), "checked_at": at} for r in rows]
+        )
+
+
+def claims(
+    db: sqlite_utils.Database, source_id: int | None = None, article_id: str | None = None
+) -> list[dict]:
+    """Stored claims, by source and order in the source; optionally of one source or article."""
+    clauses, params = ["1"], []
+    if source_id:
+        clauses.append("source_id = ?")
+        params.append(source_id)
+    if article_id:
+        clauses.append("article_id = ?")
+        params.append(article_id)
+    try:
+        rows = db.query(
+            f"select * from claims where {' and '.join(clauses)} order by source_id, position",
+            params,
+        )
+        return [decode_row(r) for r in rows]
+    except sqlite3.OperationalError:  # a database from before claims existed
+        return []

@@ -29,6 +29,7 @@ from crawler.textutil import (
     normalise,
     phrase_key,
     rarity,
+    sentences,
     terms,
 )
 from crawler.timeutil import parse_day
@@ -51,10 +52,16 @@ _NAMEISH = r"(?:The )?[A-Z][\w.]*(?: [A-Z][\w.]*)*"
 _ATTRIBUTION = re.compile(
     rf"(?:[Aa]s reported by|[Aa]ccording to|[Aa]s reported in|[Cc]iting|[Tt]old)\s+"
     rf"(?P<who>{_NAMEISH})"
-    rf"|[Aa]s (?P<who2>{_NAMEISH}) (?:recently |also |first )?reported"
-    # "Yonhap News Agency reported", "Reuters, citing two officials, reported"
+    rf"|[Aa]s (?P<who2>{_NAMEISH}) (?:recently |also |first |has |had )?(?:reported|noted|said)"
+    # "Yonhap News Agency reported", "Reuters, citing two officials, reported", "Reuters said"
     rf"|(?P<who3>{_NAMEISH}(?: [Nn]ews(?: [Aa]gency)?)?)(?:, [^,]{{1,80}},)? "
-    rf"(?:reported|wrote|said in a report)"
+    rf"(?:reported|wrote|said in a report|said|noted)"
+    # A credit in brackets: "... rose 5 percent (Yonhap)."
+    rf"|\((?P<who4>{_NAMEISH})\)"
+)
+# A sentence that goes on with the claim of the one before: "It added ...", "The agency said".
+_CONTINUATION = re.compile(
+    r"^(?:It|The (?:agency|newspaper|paper|report|outlet|daily|broadcaster|wire service))\b"
 )
 # Words that make a name a news organisation when the registry does not know it.
 _MEDIA_WORDS = re.compile(
@@ -466,20 +473,45 @@ def variants(name: str, kind: str) -> list[str]:
 
 
 def cited_outlets(text: str) -> list[dict]:
-    """Outlets the text attributes claims to, with the attributing sentence."""
+    """Outlets the text attributes claims to: for each attribution, the outlet's name as
+    written, its registry slug (None for an outlet newsagg does not know), the attributing
+    sentence, the ``claim`` (that sentence, and the next one when it goes on with the same
+    claim: "It added ...") and the attributing words (``cited_as``)."""
     found: list[dict] = []
-    for sentence in re.split(r"(?<=[.!?])\s+|\n", text):
+    seen: set[tuple] = set()
+    parts = sentences(text)
+    for i, sentence in enumerate(parts):
         for match in _ATTRIBUTION.finditer(sentence):
-            who = (match.group("who") or match.group("who2") or match.group("who3") or "").strip()
+            who = next((w for w in match.group("who", "who2", "who3", "who4") if w), "").strip()
             if not who:
                 continue
             slug = _outlet_slug(who)
-            # "X reported", "told X", "citing X" name people and documents too: kept only
-            # for a news organisation.
-            loose = match.group("who3") or match.group(0).lower().startswith(("citing", "told"))
+            # "X reported", "X said", "told X", "citing X", "(X)" name people, offices and
+            # documents too: kept only for a news organisation.
+            loose = (
+                match.group("who3")
+                or match.group("who4")
+                or match.group("who2")
+                or match.group(0).lower().startswith(("citing", "told"))
+            )
             if slug is None and loose and not _MEDIA_WORDS.search(who):
                 continue
-            found.append({"name": who, "outlet": slug, "sentence": sentence.strip()})
+            key = (slug or phrase_key(who), i)
+            if key in seen:
+                continue
+            seen.add(key)
+            claim = sentence.strip()
+            if i + 1 < len(parts) and _CONTINUATION.match(parts[i + 1]):
+                claim = f"{claim} {parts[i + 1].strip()}"
+            found.append(
+                {
+                    "name": who,
+                    "outlet": slug,
+                    "sentence": sentence.strip(),
+                    "claim": claim,
+                    "cited_as": match.group(0).strip(),
+                }
+            )
     return found
 
 

@@ -299,3 +299,34 @@ def _capitals() -> dict[str, str]:
 CAPITALS = _capitals()
 # Every word of a country's name ("south", "korea", "united", "state").
 COUNTRY_WORDS = frozenset(w for c in COUNTRIES for w in c.split())
+
+
+# Where a sentence may end: a full stop (and a closing quote or bracket), then a capital, a digit
+# or an opening quote. The full stop of an abbreviation ("U.S.", "Mr.") is no end.
+_SENTENCE_END = re.compile(r"(?<=[.!?])([\"”’')\]]*)\s+(?=[\"“‘(\[]?[A-Z0-9])")
+_ABBREVIATION = re.compile(
+    r"(?:(?<![A-Za-z])(?:[A-Z]\.){1,3}|\b(?:Mr|Ms|Mrs|Dr|St|No|Gen|Gov|Sen|Rep|Lt|Col|Jan|Feb|"
+    r"Mar|Apr|Aug|Sep|Sept|Oct|Nov|Dec|Corp|Inc|Co|Ltd|Jr|vs|approx)\.)$"
+)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text, in order. A line broken mid-sentence (scraped or wrapped text:
+    a line that ends without a full stop and goes on in lower case or with a number) is one
+    sentence; every other line break ends one."""
+    text = re.sub(r"(?<![.!?:\"”])\n(?=[a-z0-9])", " ", text or "")
+    out: list[str] = []
+    for line in text.split("\n"):
+        start, pending = 0, ""
+        for match in _SENTENCE_END.finditer(line):
+            piece = line[start : match.end(1)]
+            start = match.end()
+            if _ABBREVIATION.search(piece.rstrip()):
+                pending += piece + " "
+                continue
+            out.append((pending + piece).strip())
+            pending = ""
+        last = (pending + line[start:]).strip()
+        if last:
+            out.append(last)
+    return [s for s in out if s]

@@ -37,6 +37,7 @@ CANNED_QUERIES = [
     "blocked",
     "skipped",
     "runs",
+    "claims?source_id=1",
 ]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

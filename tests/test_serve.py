@@ -50,6 +50,7 @@ CANNED = {
     "skipped": ("", {"decision", "reason", "urls"}),
     "runs": ("", {"id", "started_at", "finished_at", "status", "requests", "fetched", "linked"}),
     "coverage_feed": ("source_id=1", {"atom_id", "atom_title", "atom_updated", "atom_link"}),
+    "claims": ("source_id=1", {"position", "status", "score", "outlet", "claim", "passage", "url"}),
 }
 
 

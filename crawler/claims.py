@@ -1,0 +1,534 @@
+"""Attributed claims: link each statement a source credits to an outlet to the passage behind it.
+
+Pure functions, no Scrapy and no database: ``claims_of`` reads the claims out of a source's
+text (``crawler.source.cited_outlets`` finds the attributions), ``check_claim`` finds the best
+supporting passage among the cited outlet's articles and gives the claim one status:
+
+- ``supported``: a passage of a readable article says it;
+- ``headline-only``: only the headline (a 401 page) or the paywall preview of a page matches;
+- ``contradicted``: the best passage on the same subject gives other numbers or dates;
+- ``not-found``: nothing at that outlet says it (or the outlet is not one newsagg crawls).
+
+The support score is transparent: the share of the claim's content, weighted by rarity
+(``textutil.rarity``: "Alaska" counts more than "plan"), that the passage repeats. Words match
+on a light stem and their first letters ("negotiators" and "negotiations"); every number and
+date of the claim counts as one rare word that matches only an agreeing number; a claim's
+names the article never mentions lower the score (``names must agree``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from crawler.source import cited_outlets, entity_kind, spaced
+from crawler.storydates import MONTHS
+from crawler.textutil import (
+    CAPITALS,
+    COUNTRIES,
+    name_key,
+    name_phrases,
+    phrase_key,
+    rarity,
+    sentences,
+    terms,
+)
+
+# The best passage's support must reach this to count as saying the claim. On the replica's
+# three stories, the passages that say a claim score 0.41-1.0 and the best passages of outlets
+# whose stored record does not say it 0.27-0.30: a source paraphrases, so even a faithful claim
+# shares only some of its words with the original.
+SUPPORTED_MIN = 0.3
+# A headline is a few words: what counts is how much of the headline the claim says (the
+# share of the headline's weight), and at least this many content words in common.
+HEADLINE_MIN = 0.3
+HEADLINE_MIN_SHARED = 2
+# A passage "on the same subject" whose numbers differ: the support without the numbers must
+# reach this before different numbers are a contradiction rather than another story.
+CONTRADICTION_MIN = 0.4
+# Articles published up to this long after the source still count (a live page updated later),
+# and from this long before it: a source credits recent reporting ("as Reuters recently
+# reported"); older pages on the same people are other stories (Ishiba's June congratulations
+# are no evidence for an August summit).
+DAYS_AFTER_SOURCE = 1
+DAYS_BEFORE_SOURCE = 30
+# One number of the claim weighs as much as two of its rarest words (numbers are what a claim
+# must get right); a date a quarter of that, since a source frames a claim with its own days
+# ("how much can be achieved on April 24").
+NUMBER_WEIGHT = 2.0
+DATE_WEIGHT = 0.5
+# The weight a passage must repeat to say a whole claim. A source wraps what it credits in its
+# own framing ("an outcome that has tempered expectations in Seoul"), so a long claim is not
+# expected to be repeated whole: its support is measured against at most this much weight
+# (about five rare words) and is at most 1.
+SCORE_SCALE = 3.0
+# A quotation the claim repeats ("open the door") weighs as much as two of its rarest words:
+# quoted words are the publisher's own, the surest trace of where a claim comes from.
+QUOTE_WEIGHT = 2.0
+# Passages are one sentence or two in a row (a claim often spans a lead and its follow-up).
+WINDOW = 2
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with what it counts: ``kind`` is pct, date, a currency, or the next word."""
+
+    kind: str
+    value: float
+    # Half the last written digit, scaled: "49.4 percent" agrees with 49.42, not with 49.6.
+    tolerance: float
+
+    def agrees(self, other: Quantity) -> bool:
+        # The epsilon keeps a written half ("41.15" for "41.2") on the agreeing side of float.
+        slack = self.tolerance + 1e-9 * max(1.0, abs(self.value))
+        return self.kind == other.kind and abs(self.value - other.value) <= slack
+
+
+@dataclass
+class Evidence:
+    status: str
+    score: float = 0.0
+    article_id: str | None = None
+    url: str | None = None
+    passage: str | None = None
+    details: dict = field(default_factory=dict)
+
+
+# --- numbers and dates ----------------------------------------------------------------------
+
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DATE = re.compile(
+    rf"\b(?:(?P<m1>{_MONTH})\.? (?P<d1>\d{{1,2}})|(?P<d2>\d{{1,2}}) (?P<m2>{_MONTH}))\b(?!,\d)",
+    re.IGNORECASE,
+)
+_SCALES = {"trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6}
+_NUMBER = re.compile(
+    r"(?<![\w+.$/-])(?P<cur>US\$|\$|€|£|¥)?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    r"(?![\w+]|\.\d)(?:\s?(?P<scale>trillion|billion|million|bn|mn|tn)\b)?"
+    r"(?:\s?(?P<unit>%|percent\b|per cent\b|pct\b|percentage points?\b|won\b|dollars\b|"
+    r"yen\b|yuan\b|euros?\b)|\s(?P<noun>[A-Za-z][a-z-]+))?",
+    re.IGNORECASE,
+)
+_UNIT_KIND = {
+    "%": "pct",
+    "percent": "pct",
+    "per cent": "pct",
+    "pct": "pct",
+    "percentage point": "points",
+    "percentage points": "points",
+    "dollars": "usd",
+    "won": "won",
+    "yen": "jpy",
+    "yuan": "cny",
+    "euro": "eur",
+    "euros": "eur",
+}
+_CURRENCY_KIND = {"$": "usd", "us$": "usd", "€": "eur", "£": "gbp", "¥": "jpy"}
+
+
+def quantities(text: str) -> list[Quantity]:
+    """The numbers and dates a text states: "25 percent" = "25%", "$44 billion" = "44 billion
+    dollars", "April 24" = "24 April". Years, ordinals and numbers inside names ("2+2",
+    "G20") are left out: they do not state an amount."""
+    found: list[Quantity] = []
+    for match in _DATE.finditer(text):
+        month = MONTHS[(match["m1"] or match["m2"]).lower().rstrip(".")]
+        found.append(Quantity("date", month * 100 + int(match["d1"] or match["d2"]), 0.0))
+    undated = _DATE.sub(" ", text)
+    for match in _NUMBER.finditer(undated):
+        raw = match["num"].replace(",", "")
+        value = float(raw)
+        decimals = len(raw.partition(".")[2])
+        scale = _SCALES.get((match["scale"] or "").lower(), 1.0)
+        unit = (match["unit"] or "").lower()
+        if match["cur"]:
+            kind = _CURRENCY_KIND[match["cur"].lower()]
+        elif unit:
+            kind = _UNIT_KIND.get(unit, unit)
+        elif match["noun"] and not (1900 <= value <= 2100 and not decimals):
+            kind = _noun_kind(match["noun"])
+        else:
+            continue
+        if kind is None:
+            continue
+        found.append(Quantity(kind, value * scale, 0.5 * 10.0**-decimals * scale))
+    return found
+
+
+# Words after a number that say what it counts only loosely: "5 years", "3 times".
+_VAGUE_NOUNS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "or",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "the",
+        "years",
+        "year",
+        "months",
+        "month",
+        "days",
+        "day",
+        "weeks",
+        "week",
+        "hours",
+        "times",
+        "time",
+        "more",
+        "less",
+        "than",
+        "per",
+    ]
+)
+
+
+def _noun_kind(noun: str) -> str | None:
+    word = noun.lower()
+    if word in _VAGUE_NOUNS:
+        return None
+    stems = terms(word)
+    return f"n:{stems[0]}" if stems else None
+
+
+# --- words ----------------------------------------------------------------------------------
+
+
+# Endings stripped before words are compared, longest first: "negotiators" and "negotiations"
+# are one word here, "consulting" and "consultations" too. The stem keeps at least 4 letters.
+_SUFFIXES = sorted(
+    [
+        "izations",
+        "isations",
+        "ization",
+        "isation",
+        "ations",
+        "ation",
+        "ments",
+        "ment",
+        "ings",
+        "ing",
+        "ities",
+        "ity",
+        "ives",
+        "ive",
+        "izes",
+        "ises",
+        "ized",
+        "ised",
+        "ize",
+        "ise",
+        "ers",
+        "ors",
+        "er",
+        "or",
+        "ed",
+        "es",
+        "ly",
+        "al",
+    ],
+    key=len,
+    reverse=True,
+)
+
+
+def word_key(term: str) -> str:
+    """The match key of a term (``textutil.terms`` form): its stem without a common ending."""
+    for suffix in _SUFFIXES:
+        if term.endswith(suffix) and len(term) - len(suffix) >= 4:
+            return term[: -len(suffix)]
+    return term
+
+
+# Words news copy uses for one another; a source paraphrases ("cars" for "automobiles").
+_SYNONYM_GROUPS = (
+    "car auto automobile automak carmak vehicle",
+    "chip semiconductor chipmak",
+    "deal agreement agree pact accord",
+    "tariff levy duty duties",
+    "buy purchas",
+    "vote ballot",
+    "talk negotiat",
+    "prepar ready",
+)
+SYNONYMS = {word: group.split()[0] for group in _SYNONYM_GROUPS for word in group.split()}
+
+
+def word_keys(text: str) -> dict[str, float]:
+    """Content words of a text, each as its match key with its rarity."""
+    out: dict[str, float] = {}
+    for term in terms(text):
+        # "cost-sharing" is also "cost" and "sharing": a paraphrase splits compounds.
+        for part in {term, *(term.split("-") if "-" in term else ())}:
+            if len(part) < 2:
+                continue
+            key = word_key(part)
+            key = SYNONYMS.get(key, key)
+            out[key] = max(out.get(key, 0.0), rarity(part))
+    return out
+
+
+_QUOTED = re.compile(r"[\"“]([^\"“”]{3,120})[\"”]|(?<![A-Za-z])'([^']{3,80})'(?![A-Za-z])")
+
+
+def quotations(text: str) -> list[str]:
+    """Quoted phrases of two words or more, in comparable form."""
+    found = (m.group(1) or m.group(2) for m in _QUOTED.finditer(text))
+    return [key for q in found if len((key := phrase_key(q)).split()) >= 2]
+
+
+def claim_names(text: str, cited: str) -> set[str]:
+    """The names a claim gives (people, organisations, places: "Korean" or "American" say
+    too little), less the outlet it credits, as ``name_key``s."""
+    outlet = phrase_key(cited).removeprefix("the ")
+    out = {_DEMONYMS[w.lower()] for w in re.findall(r"[A-Z][a-z]+", text) if w.lower() in _DEMONYMS}
+    for phrase in name_phrases(text):
+        key = name_key(phrase)
+        if not key or key in outlet or key in _DEMONYMS:
+            continue
+        kind = entity_kind(phrase)
+        if kind in ("person", "organisation") or key in COUNTRIES:
+            out.add(key)
+    return out
+
+
+# A country named by its adjective is still the country: "Japanese negotiators" are Japan's.
+_DEMONYMS = {
+    "korean": "korea",
+    "japanese": "japan",
+    "chinese": "china",
+    "american": "united state",
+    "russian": "russia",
+}
+
+
+def _name_share(names: set[str], text: str) -> float:
+    """The share of the claim's names the article mentions; a capital stands for its country
+    ("Washington" for the United States, as in "Washington said")."""
+    if not names:
+        return 1.0
+    found = {name_key(p) for p in name_phrases(text)}
+    found |= {CAPITALS[k] for k in found if k in CAPITALS}
+    # "Korea" is found in "South Korea".
+    found |= {k.split(" ", 1)[1] for k in found if k.startswith(("south ", "north "))}
+    return sum(1 for n in names if n in found or CAPITALS.get(n) in found) / len(names)
+
+
+# --- claims ---------------------------------------------------------------------------------
+
+
+def claims_of(text: str) -> list[dict]:
+    """The attributed claims of a source text, in order: the claim as written, what it says
+    without its attribution (``content``), the outlet's slug (or None) and name."""
+    out = []
+    for position, found in enumerate(cited_outlets(spaced(text)), start=1):
+        claim = found.get("claim") or found["sentence"]
+        content = claim.replace(found.get("cited_as") or found["name"], " ", 1)
+        content = re.sub(r"^[\s,;:]*(?:that\s+)?", "", content)
+        out.append(
+            {
+                "position": position,
+                "claim": claim,
+                "content": content,
+                "outlet": found["outlet"],
+                "cited_as": found["name"],
+            }
+        )
+    return out
+
+
+def eligible(articles: list[dict], outlet: str | None, source_day: str | None) -> list[dict]:
+    """The cited outlet's stored articles published in the month before the source, or up to
+    a day after it (see ``DAYS_BEFORE_SOURCE``)."""
+    if outlet is None:
+        return []
+    earliest, latest = "", "9999"
+    if source_day:
+        day = date.fromisoformat(source_day[:10])
+        earliest = (day - timedelta(days=DAYS_BEFORE_SOURCE)).isoformat()
+        latest = (day + timedelta(days=DAYS_AFTER_SOURCE)).isoformat()
+    return [
+        a
+        for a in articles
+        if a.get("outlet") == outlet
+        and (not a.get("published") or earliest <= a["published"][:10] <= latest)
+    ]
+
+
+def check_claim(claim: dict, articles: list[dict]) -> Evidence:
+    """The best passage for one claim among its outlet's articles (see ``eligible``)."""
+    content = claim["content"]
+    words = word_keys(content)
+    numbers = quantities(content)
+    quotes = quotations(content)
+    names = claim_names(content, claim.get("cited_as") or "")
+    weight = _weigher(articles)
+    claim_weights = {k: r * weight(k) for k, r in words.items()}
+    words_total = sum(claim_weights.values())
+    total = words_total + _number_weight(numbers) + QUOTE_WEIGHT * len(quotes)
+    # Ranked on the score, then on the weight repeated: two passages that both say the whole
+    # claim (score 1) are told apart by how much of it they say.
+    best: tuple[float, float, float, Evidence] | None = None
+    for article in articles:
+        # A 401 page is a headline: too few words to judge its names by.
+        name_share = (
+            _name_share(names, f"{article.get('title') or ''}\n{article['text']}")
+            if article.get("text")
+            else 1.0
+        )
+        for passage, headline in _passages(article):
+            keys = word_keys(passage)
+            shared = words.keys() & keys.keys()
+            lexical = sum(claim_weights[k] for k in shared) / words_total if words_total else 0.0
+            agree, differ = _number_agreement(numbers, quantities(passage))
+            plain = f" {phrase_key(passage)} "
+            quoted = [q for q in quotes if f" {q} " in plain]
+            matched = lexical * words_total + _number_weight(agree) + QUOTE_WEIGHT * len(quoted)
+            if headline:
+                # How much of the headline the claim says: a headline cannot hold a claim.
+                said = {k: r * weight(k) for k, r in keys.items()}
+                score = sum(said[k] for k in shared) / sum(said.values()) if said else 0.0
+                if len(shared) < HEADLINE_MIN_SHARED:
+                    score = 0.0
+            else:
+                score = min(1.0, matched / min(total, SCORE_SCALE)) if total else 0.0
+            score *= name_share
+            rank = (score, matched * name_share)
+            if best is None or rank > best[:2]:
+                evidence = Evidence(
+                    status="",
+                    score=round(score, 3),
+                    article_id=article.get("id"),
+                    url=article.get("canonical_url"),
+                    passage=passage,
+                    details={
+                        "access": article.get("access"),
+                        "headline": headline,
+                        "shared": sorted(shared),
+                        "words": round(lexical, 3),
+                        "quotes": quoted,
+                        "numbers_agree": [_show(q) for q in agree],
+                        "numbers_differ": [_show(q) for q in differ],
+                        "names_in_article": round(name_share, 3),
+                    },
+                )
+                best = (*rank, lexical, evidence)
+    if best is None:
+        return Evidence(status="not-found")
+    score, _, lexical, evidence = best
+    return _decided(evidence, score, lexical)
+
+
+def _number_weight(numbers: list[Quantity]) -> float:
+    return sum(DATE_WEIGHT if q.kind == "date" else NUMBER_WEIGHT for q in numbers)
+
+
+def _weigher(articles: list[dict]):
+    """A word's weight among these articles: its rarity in English (``textutil.rarity``,
+    applied by the caller) times how few of the articles use it, so that the story's own
+    words ("tariff", "talks"), which every candidate shares, tell the articles apart less
+    than the claim's particulars."""
+    docs = [
+        set(word_keys(" ".join(a.get(f) or "" for f in ("title", "description", "text"))))
+        for a in articles
+    ]
+    count = len(docs)
+
+    def weight(key: str) -> float:
+        if count < 2:
+            return 1.0
+        df = sum(1 for d in docs if key in d)
+        return math.log(1 + count / max(df, 1)) / math.log(1 + count)
+
+    return weight
+
+
+def _decided(evidence: Evidence, score: float, lexical: float) -> Evidence:
+    details = evidence.details
+    readable = details["access"] == "full" and not details["headline"]
+    if details["numbers_differ"] and lexical >= CONTRADICTION_MIN:
+        evidence.status = "contradicted"
+    elif not readable:
+        evidence.status = "headline-only" if score >= HEADLINE_MIN else "not-found"
+    else:
+        evidence.status = "supported" if score >= SUPPORTED_MIN else "not-found"
+    if evidence.status == "not-found":
+        # The nearest passage stays in ``details`` for a reader; the claim has no source.
+        details["nearest"] = {"url": evidence.url, "passage": evidence.passage}
+        evidence.article_id = evidence.url = evidence.passage = None
+    return evidence
+
+
+def _passages(article: dict) -> list[tuple[str, bool]]:
+    """(passage, is_headline) pairs: one or two sentences in a row of a read text; the
+    headline (and the paywall's subhead) of a page newsagg could not read in full."""
+    text = article.get("text") or ""
+    out: list[tuple[str, bool]] = []
+    if article.get("access") != "full" or not text:
+        headline = " ".join(x for x in (article.get("title"), article.get("description")) if x)
+        if headline:
+            out.append((headline, True))
+    parts = sentences(text)
+    for i in range(len(parts)):
+        for size in range(1, WINDOW + 1):
+            if i + size <= len(parts):
+                out.append((" ".join(parts[i : i + size]), False))
+    return out
+
+
+def _overlap(claim: dict[str, float], passage: dict[str, float], headline: bool):
+    """The rarity-weighted share of the claim's words the passage has; for a headline, the
+    share of the headline's words the claim has (a headline cannot hold a whole claim)."""
+    shared = claim.keys() & passage.keys()
+    base = passage if headline else claim
+    total = sum(base.values())
+    return (sum(base[k] for k in shared) / total if total else 0.0), shared
+
+
+def _number_agreement(claim: list[Quantity], passage: list[Quantity]):
+    """The claim's numbers the passage repeats, and those it states otherwise: a claim's number
+    that nothing agrees with, while the passage gives another of the same kind that agrees
+    with none of the claim's ("25%" against "24%"). A passage that gives only some of the
+    claim's numbers ("49.4 percent" of "49.4 ... against 41.2 percent") differs in none."""
+    agree = [q for q in claim if any(q.agrees(p) for p in passage)]
+    others = {p.kind for p in passage if not any(q.agrees(p) for q in claim)}
+    differ = [q for q in claim if q not in agree and q.kind in others]
+    return agree, differ
+
+
+def _show(quantity: Quantity) -> str:
+    if quantity.kind == "date":
+        month, day = divmod(int(quantity.value), 100)
+        return f"{month:02d}-{day:02d}"
+    return f"{quantity.value:g} {quantity.kind}"
+
+
+def check_source(source: dict, articles: list[dict]) -> list[dict]:
+    """Every attributed claim of a source row with its evidence: rows for the claims table."""
+    rows = []
+    for claim in claims_of(source.get("text") or ""):
+        evidence = check_claim(claim, eligible(articles, claim["outlet"], source.get("published")))
+        rows.append(
+            {
+                "source_id": source.get("id"),
+                "position": claim["position"],
+                "claim": claim["claim"],
+                "cited_as": claim["cited_as"],
+                "outlet": claim["outlet"],
+                "article_id": evidence.article_id,
+                "url": evidence.url,
+                "passage": evidence.passage,
+                "score": evidence.score,
+                "status": evidence.status,
+                "details": evidence.details,
+            }
+        )
+    return rows

@@ -1,0 +1,308 @@
+"""Attributed claims: each statement a source credits to an outlet, linked to the passage behind
+it (crawler/claims.py), checked at the end of a real `newsagg crawl --replica`, and shown by
+`newsagg claims`, `related --explain` and `export`.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import run_newsagg
+
+from crawler import claims as claimsmod
+from crawler import db as dbmod
+from crawler.claims import Quantity, check_claim, claims_of, quantities
+from crawler.crawl import check_claims
+from crawler.source import analyse, load_source
+
+OPEN_THE_DOOR = "https://en.yna.co.kr/view/AEN20250422005200320"
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory) -> Path:
+    """One replica crawl of the bundled source."""
+    path = tmp_path_factory.mktemp("claims") / "news.db"
+    done = run_newsagg("crawl", "--replica", "--db", str(path))
+    assert done.returncode == 0, done.stderr
+    return path
+
+
+def stored(path: Path, source_id: int = 1) -> list[dict]:
+    with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
+        return [
+            dict(r)
+            for r in conn.execute(
+                "select k.*, a.outlet as article_outlet, a.access, a.published "
+                "from claims k left join articles a on a.id = k.article_id "
+                "where k.source_id = ? order by k.position",
+                [source_id],
+            )
+        ]
+
+
+def claim(content: str, outlet: str | None = "yonhap", cited_as: str = "Yonhap") -> dict:
+    return {"position": 1, "claim": content, "content": content, "outlet": outlet,
+            "cited_as": cited_as}  # fmt: skip
+
+
+def article(text: str | None, title: str = "A headline", access: str = "full", **more) -> dict:
+    return {"id": more.pop("id", "a1"), "canonical_url": "https://en.yna.co.kr/view/A1",
+            "outlet": "yonhap", "title": title, "description": None, "text": text,
+            "published": "2025-04-20T00:00:00+00:00", "access": access, **more}  # fmt: skip
+
+
+# --- the bundled source, crawled ------------------------------------------------------------
+
+
+def test_bundled_sources_attributions_are_all_claims_with_their_outlets(crawled):
+    rows = stored(crawled)
+    assert [r["outlet"] for r in rows] == ["yonhap", "koreaherald", "reuters", "nikkei"]
+    assert rows[0]["claim"].startswith("As reported by Yonhap News Agency")
+    assert {r["status"] for r in rows} <= {"supported", "headline-only", "not-found"}
+
+
+def test_yonhap_claim_is_linked_to_the_yonhap_original_and_its_quoted_words(crawled):
+    yonhap = stored(crawled)[0]
+    assert yonhap["status"] == "supported"
+    assert yonhap["url"] == OPEN_THE_DOOR
+    assert '"open the door"' in yonhap["passage"]
+    assert json.loads(yonhap["details"])["quotes"] == ["open the door"]
+
+
+def test_reuters_claim_on_the_replica_is_headline_only_at_a_401_page(crawled):
+    reuters = stored(crawled)[2]
+    assert reuters["status"] == "headline-only"
+    assert reuters["article_outlet"] == "reuters" and reuters["access"] == "blocked"
+    assert "alaska lng" in reuters["passage"].lower()
+
+
+def test_linked_claims_point_at_the_cited_outlet_before_the_source_or_a_day_after(crawled):
+    for row in stored(crawled):
+        if row["article_id"]:
+            assert row["article_outlet"] == row["outlet"]
+            assert row["published"][:10] <= "2025-04-23"  # the source: 2025-04-22
+            assert 0 < row["score"] <= 1
+
+
+def test_claims_are_rewritten_for_a_source_not_added_again(crawled, tmp_path):
+    copy = tmp_path / "again.db"
+    shutil.copy(crawled, copy)
+    db = dbmod.connect(copy)
+    assert check_claims(db, [1]) == {1: check_claims(db, [1])[1]}
+    assert len(stored(copy)) == 4
+
+
+# --- statuses -------------------------------------------------------------------------------
+
+NUMBERED = (
+    "Yonhap News Agency reported that a 25 percent reciprocal tariff on South Korea was due to "
+    "take effect under the sweeping trade measures Trump unveiled."
+)
+
+
+def test_a_claim_whose_number_the_outlet_states_otherwise_is_contradicted():
+    said = "The call came a day before a 24 percent reciprocal tariff on South Korea took effect "
+    said += "under the sweeping trade measures Trump unveiled."
+    (found,) = claims_of(NUMBERED)
+    evidence = check_claim(found, [article(said)])
+    assert evidence.status == "contradicted"
+    assert evidence.details["numbers_differ"] == ["25 pct"]
+    assert check_claim(found, [article(said.replace("24", "25"))]).status == "supported"
+
+
+def test_a_changed_number_in_a_stored_article_turns_a_supported_claim_contradicted(
+    crawled, tmp_path
+):
+    copy = tmp_path / "numbers.db"
+    shutil.copy(crawled, copy)
+    source = tmp_path / "tariff.txt"
+    source.write_text(f"Seoul braces for tariffs\n\n{NUMBERED}\n", encoding="utf-8")
+    db = dbmod.connect(copy)
+    source_id = dbmod.add_source(db, load_source(str(source), published="2025-04-09"))
+    check_claims(db, [source_id])
+    (before,) = stored(copy, source_id)
+    assert before["status"] == "supported" and before["article_outlet"] == "yonhap"
+    with dbmod.immediate(db):
+        db.execute(
+            "update articles set text = replace(text, '25 percent', '24 percent') "
+            "where outlet = 'yonhap'"
+        )
+    check_claims(db, [source_id])
+    (after,) = stored(copy, source_id)
+    assert after["status"] == "contradicted"
+    assert "24 percent" in after["passage"]
+
+
+def test_a_claim_no_article_of_the_outlet_says_is_not_found():
+    found = claim("the central bank will cut interest rates by half a point in May.")
+    unrelated = article(
+        "Fine dust will reach bad levels in central regions as yellow dust moves in."
+    )
+    evidence = check_claim(found, [unrelated])
+    assert evidence.status == "not-found"
+    assert evidence.article_id is None and evidence.passage is None
+    assert evidence.details["nearest"]["url"] == unrelated["canonical_url"]
+    assert check_claim(found, []).status == "not-found"
+
+
+def test_a_reuters_claim_whose_only_record_is_a_401_headline_is_headline_only():
+    (found,) = claims_of(
+        "Reuters reported that Washington called the election free and fair, while a White "
+        "House official voiced concern about Chinese influence in democracies."
+    )
+    blocked = article(
+        None,
+        title="US says South Korea election was free and fair, flags concern over China",
+        access="blocked",
+        outlet="reuters",
+    )
+    evidence = check_claim(found, [blocked])
+    assert evidence.status == "headline-only"
+    assert evidence.passage == blocked["title"]
+    other = {**blocked, "title": "ECB cuts rates for the seventh time as trade war clouds outlook"}
+    assert check_claim(found, [other]).status == "not-found"
+
+
+def test_a_paywall_preview_that_says_the_claim_is_headline_only_not_supported():
+    found = claim("Korean Air will buy 103 Boeing aircraft worth 36 billion dollars.")
+    preview = "SEOUL -- Korean Air will buy 103 Boeing aircraft worth $36 billion, it said."
+    evidence = check_claim(found, [article(preview, access="partial", outlet="nikkei")])
+    assert evidence.status == "headline-only"
+    assert evidence.details["numbers_agree"] == ["103 n:boeing", "3.6e+10 usd"]
+
+
+def test_an_outlet_newsagg_does_not_crawl_is_kept_and_not_found():
+    text = "The Busan Daily reported that shipyards were hiring welders again."
+    (found,) = claims_of(text)
+    assert found["outlet"] is None and found["cited_as"] == "The Busan Daily"
+    (row,) = claimsmod.check_source({"id": 7, "text": text, "published": "2025-04-22"}, [])
+    assert row["status"] == "not-found" and row["outlet"] is None
+
+
+def test_names_of_the_claim_must_be_in_the_article():
+    found = claim("Choi Sang-mok said he hoped to open the door to negotiations in Washington.")
+    same = "Choi Sang-mok said he hoped to open the door to negotiations in Washington."
+    other = "Akazawa said he hoped to open the door to negotiations in Washington."
+    assert check_claim(found, [article(same)]).status == "supported"
+    assert check_claim(found, [article(other)]).score < check_claim(found, [article(same)]).score
+
+
+def test_articles_after_the_day_after_the_source_or_a_month_before_it_do_not_count():
+    pages = [
+        article("x", id="late", published="2025-04-24T01:00:00+00:00"),
+        article("x", id="next-day", published="2025-04-23T20:00:00+00:00"),
+        article("x", id="old", published="2025-03-01T00:00:00+00:00"),
+        article("x", id="other", outlet="reuters"),
+    ]
+    kept = claimsmod.eligible(pages, "yonhap", "2025-04-22")
+    assert [a["id"] for a in kept] == ["next-day"]
+
+
+# --- numbers and attributions ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claimed", "stated", "agree"),
+    [
+        ("25 percent", "25%", True),
+        ("49.4 percent", "49.42 percent", True),
+        ("41.2 percent", "41.15 percent", True),
+        ("49.4 percent", "49.6 percent", False),
+        ("$44 billion", "44 billion dollars", True),
+        ("April 24", "24 April", True),
+        ("April 24", "April 25", False),
+    ],
+)
+def test_numbers_agree_across_the_ways_news_writes_them(claimed, stated, agree):
+    (mine,) = quantities(claimed)
+    (theirs,) = quantities(stated)
+    assert mine.agrees(theirs) is agree
+
+
+def test_years_and_numbers_inside_names_are_no_amounts():
+    assert quantities("the 2+2 talks in 2025 at the G20") == []
+    assert quantities("28,500 troops") == [Quantity("n:troop", 28500, 0.5)]
+
+
+@pytest.mark.parametrize(
+    ("text", "outlet"),
+    [
+        ("Yonhap said the talks would resume on Monday.", "yonhap"),
+        ("As The Korea Herald noted, the talks would resume.", "koreaherald"),
+        ("Exports to the US fell 5 percent in April (Yonhap).", "yonhap"),
+        ("Nikkei Asia noted that carmakers were cautious.", "nikkei"),
+    ],
+)
+def test_said_noted_and_bracketed_credits_are_attributions(text, outlet):
+    (found,) = analyse("", text, None)["outlets"]
+    assert found["outlet"] == outlet
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Han said it was Washington that had suggested the meeting.",
+        "Korean Air said it would buy 103 Boeing aircraft.",
+        "Officials at the Korea International Trade Association (KITA) urged speed.",
+    ],
+)
+def test_people_companies_and_acronyms_saying_things_are_not_outlets(text):
+    assert analyse("", text, None)["outlets"] == []
+
+
+def test_a_claim_takes_the_next_sentence_when_it_goes_on_with_it():
+    text = (
+        "According to Nikkei Asia, Seoul sees the gas project as strategic. It would reduce "
+        "dependency on Middle Eastern energy. Officials declined to comment."
+    )
+    (found,) = claims_of(text)
+    assert found["claim"].endswith("Middle Eastern energy.")
+    assert "Officials" not in found["claim"]
+    assert found["content"].startswith("Seoul sees")
+
+
+def test_a_claim_is_one_sentence_across_abbreviations_and_broken_lines():
+    text = "As reported by Yonhap News Agency, the U.S. initiated\nthe meeting. Then more."
+    (found,) = claims_of(text)
+    assert found["claim"] == "As reported by Yonhap News Agency, the U.S. initiated the meeting."
+
+
+# --- where users see them -------------------------------------------------------------------
+
+
+def test_claims_command_prints_each_claim_and_json_and_refuses_an_unknown_source(crawled):
+    done = run_newsagg("claims", "--db", str(crawled))
+    assert done.returncode == 0, done.stderr
+    assert "#1 supported" in done.stdout and OPEN_THE_DOOR in done.stdout
+    done = run_newsagg("claims", "1", "--json", "--db", str(crawled))
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["position"] for r in rows] == [1, 2, 3, 4]
+    assert {"claim", "outlet", "article_id", "passage", "score", "status"} <= set(rows[0])
+    done = run_newsagg("claims", "99", "--db", str(crawled))
+    assert done.returncode == 2 and done.stderr.strip().count("\n") == 0
+    assert "no source 99" in done.stderr
+
+
+def test_explain_of_the_supporting_article_lists_its_claims(crawled):
+    done = run_newsagg("related", "--explain", OPEN_THE_DOOR, "--db", str(crawled))
+    assert done.returncode == 0, done.stderr
+    assert "claims of the source this article is the evidence for" in done.stdout
+    assert "#1 supported" in done.stdout
+    done = run_newsagg("related", "--explain", OPEN_THE_DOOR, "--json", "--db", str(crawled))
+    (row,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [c["position"] for c in row["claims"]] == [1]
+
+
+def test_export_of_a_source_carries_the_claims_on_the_articles_that_support_them(crawled):
+    done = run_newsagg("export", "--source", "1", "--db", str(crawled))
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    with_claims = {r["canonical_url"]: r["claims"] for r in lines if "claims" in r}
+    assert [c["status"] for c in with_claims[OPEN_THE_DOOR]] == ["supported"]
+    linked = [r for r in stored(crawled) if r["article_id"]]
+    assert sum(len(c) for c in with_claims.values()) == len(linked)
