@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from crawler.source import cited_outlets, entity_kind, spaced
-from crawler.storydates import MONTHS
+from crawler.storydates import MONTH_PATTERN, MONTHS
 from crawler.textutil import (
     CAPITALS,
     COUNTRIES,
@@ -98,9 +98,8 @@ class Evidence:
 
 # --- numbers and dates ----------------------------------------------------------------------
 
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DATE = re.compile(
-    rf"\b(?:(?P<m1>{_MONTH})\.? (?P<d1>\d{{1,2}})|(?P<d2>\d{{1,2}}) (?P<m2>{_MONTH}))\b(?!,\d)",
+    rf"\b(?:(?P<m1>{MONTH_PATTERN})\.? (?P<d1>\d{{1,2}})|(?P<d2>\d{{1,2}}) (?P<m2>{MONTH_PATTERN}))\b(?!,\d)",
     re.IGNORECASE,
 )
 _SCALES = {"trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6}

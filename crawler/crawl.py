@@ -16,7 +16,7 @@ from scrapy.spiderloader import SpiderLoader
 
 from crawler import claims as claimsmod
 from crawler import db as dbmod
-from crawler.middlewares import REFUSED_UNREACHABLE, connection_failure, unreachable_hosts
+from crawler.middlewares import UNREACHABLE_REASON, connection_failure, unreachable_hosts
 from crawler.replica import Replica, snapshot_for
 from pipelines.dedupe import link_copies
 from pipelines.relevance import date_window, infer_source_dates, load_profiles, rescore_source
@@ -322,7 +322,7 @@ class _OncePerHost(logging.Filter):
         if isinstance(args, dict):  # RobotsTxtMiddleware: "Error downloading %(request)s: ..."
             return not connection_failure(args.get("f_exception"))
         # OutletSpider.endpoint_failed and article failures: "%s: %s" % (url, reason)
-        return not any(str(a).startswith(REFUSED_UNREACHABLE) for a in args or ())
+        return not any(str(a).startswith(UNREACHABLE_REASON) for a in args or ())
 
 
 def _one_line_errors(outlets: list[str]) -> None:

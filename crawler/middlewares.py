@@ -434,11 +434,16 @@ def address_reason(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> st
     return None
 
 
-# The IgnoreRequest text of a request not attempted; the spider records it as the reason
-# ``unreachable-host: HOST: ERROR`` (``crawler.spiders.base.failure_reason``).
-UNREACHABLE = "unreachable host"
+class UnreachableHost(IgnoreRequest):
+    """A request not attempted: its host failed to connect earlier in this crawl. The spider
+    records it as ``unreachable-host: HOST: ERROR`` (``crawler.spiders.base.failure_reason``)."""
+
+    def __init__(self, host: str, error: str):
+        super().__init__(f"unreachable host {host}: {error}")
+        self.reason = f"{UNREACHABLE_REASON}{host}: {error}"
+
+
 UNREACHABLE_REASON = "unreachable-host: "
-REFUSED_UNREACHABLE = UNREACHABLE_REASON
 
 
 class UnreachableHostsMiddleware:
@@ -468,7 +473,7 @@ class UnreachableHostsMiddleware:
         if host in self.unreachable:
             self.stats.inc_value("newsagg/unreachable/not_attempted")
             self.stats.inc_value(f"newsagg/host_not_attempted/{host}")
-            raise IgnoreRequest(f"{UNREACHABLE} {host}: {self.unreachable[host]}")
+            raise UnreachableHost(host, self.unreachable[host])
         return None
 
     def process_response(self, request, response):

@@ -24,6 +24,7 @@ from crawler.resources import data_path
 from crawler.textutil import (
     COUNTRIES,
     bigrams,
+    fold,
     name_key,
     name_phrases,
     normalise,
@@ -320,22 +321,17 @@ def without_header(lines: list[str], title: str) -> list[str]:
     """The post without what a blog puts between its title and its first paragraph: the
     headline repeated, a quote box, a read-time line. Only lines before the first
     paragraph-length line are judged, so quotations in the body stay."""
-    key = _fold(title)
+    key = fold(title)
     out, in_body = [], False
     for line in lines:
         text = line.strip()
         in_body = in_body or len(text.split()) >= _BODY_WORDS
         if not in_body and (
-            (key and _fold(text) == key) or _QUOTATION.match(text) or _READ_TIME.match(text)
+            (key and fold(text) == key) or _QUOTATION.match(text) or _READ_TIME.match(text)
         ):
             continue
         out.append(line)
     return out
-
-
-def _fold(text: str) -> str:
-    """Case, quotes and spacing aside: how a repeated headline is recognised."""
-    return re.sub(r"\W+", " ", text.casefold()).strip()
 
 
 def strip_boilerplate(lines: list[str]) -> tuple[str, list[str]]:

@@ -24,7 +24,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from crawler.textutil import COUNTRY_WORDS, TITLES, normalise, terms
+from crawler.textutil import COUNTRY_WORDS, TITLES, normalise, sentences, terms
 
 MONTHS = {
     name: number
@@ -48,10 +48,10 @@ MONTHS = {
     for name in names
 }
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+MONTH_PATTERN = "|".join(sorted(MONTHS, key=len, reverse=True))
 _DAY_MONTH = re.compile(
-    rf"\b(?:(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?|"
-    rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH})\b\.?)"
+    rf"\b(?:(?P<m1>{MONTH_PATTERN})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?|"
+    rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{MONTH_PATTERN})\b\.?)"
     r"(?:,?\s+(?P<year>(?:19|20)\d\d))?\b",
     re.IGNORECASE,
 )
@@ -89,7 +89,6 @@ _PAST = re.compile(
     r"chose|named|elected|sworn|\w+ed on)\b",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[\"'“A-Z])|\n")
 
 # The event: days of the source's story named within this many days of its writing day.
 EVENT_NEAR_DAYS = 7
@@ -125,11 +124,7 @@ def sentence_tense(sentence: str) -> str | None:
 def mentions(text: str) -> list[Mention]:
     """The days a text names, in order, each with its sentence's tense."""
     found: list[Mention] = []
-    # A line broken mid-sentence (scraped text) is one sentence.
-    text = re.sub(r"(?<![.!?:\"”])\n(?=[a-z])", " ", text)
-    for sentence in _SENTENCE.split(text):
-        if not sentence.strip():
-            continue
+    for sentence in sentences(text):
         tense = sentence_tense(sentence)
         for match in _DAY_MONTH.finditer(sentence):
             month = MONTHS[(match["m1"] or match["m2"]).lower()]
@@ -271,10 +266,9 @@ def event_span(published: date | None, named: list[date]) -> tuple[date, date] |
     )
 
 
-def lead(text: str, sentences: int = 2) -> str:
+def lead(text: str, count: int = 2) -> str:
     """The first sentences of an article: what it reports (later ones recall and explain)."""
-    parts = [p for p in _SENTENCE.split(text or "") if p.strip()]
-    return " ".join(parts[:sentences])
+    return " ".join(sentences(text)[:count])
 
 
 # Headline terms shared by this many of the event's own coverage name the event.

@@ -76,6 +76,12 @@ def normalise(text: str) -> str:
     return re.sub(r"[ \t\u00a0\x0b\x0c]+", " ", text).strip()
 
 
+def fold(text: str) -> str:
+    """The form two headlines or lines are compared in: folded quotes and dashes, case and
+    punctuation gone."""
+    return " ".join(re.findall(r"\w+", normalise(text).casefold()))
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """A deliberately light stemmer: plural and possessive endings only."""

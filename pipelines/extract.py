@@ -30,7 +30,7 @@ from crawler import neardup, pagemeta
 from crawler.items import ArticleItem
 from crawler.outlets import OUTLETS, Outlet
 from crawler.scoring import scoring_text, text_features
-from crawler.textutil import normalise, tidy
+from crawler.textutil import fold, normalise, tidy
 from crawler.timeutil import UTC, iso_utc, parse_datetime
 from crawler.urls import canonical_url
 from pipelines.dedupe import content_hash
@@ -119,13 +119,6 @@ _SEPARATOR = re.compile(r"\s+[-|–—·•»/]\s+|\s*[|ㅣ｜：]\s*")
 # What may follow a headline that another candidate spells in full: "Headline - Site",
 # "Headline-Section|Site" (a bare hyphen counts here, the headline being known).
 _AFFIX = re.compile(r"\s*[-|–—·•»/ㅣ｜：]")
-_WORDS = re.compile(r"\w+")
-
-
-def fold(text: str) -> str:
-    """The form two headlines are compared in: folded quotes and dashes, case and
-    punctuation gone."""
-    return " ".join(_WORDS.findall(normalise(text).casefold()))
 
 
 def without_headline(text: str, headlines: list[str]) -> str:

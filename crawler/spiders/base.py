@@ -26,7 +26,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from crawler import db as dbmod
 from crawler.feeds import FeedError, parse_rss, parse_sitemap
 from crawler.items import ArticleItem, Candidate, Discovery
-from crawler.middlewares import UNREACHABLE, UNREACHABLE_REASON
+from crawler.middlewares import UnreachableHost
 from crawler.outlets import get_outlet
 from crawler.timeutil import iso_utc, parse_datetime
 from crawler.urls import (
@@ -63,10 +63,10 @@ def failure_reason(failure) -> tuple[str, str]:
     """
     if failure.check(HttpError):  # an IgnoreRequest too, but a real answer from the site
         return "failed", f"http-{failure.value.response.status}"
+    if failure.check(UnreachableHost):
+        return "failed", failure.value.reason
     if not failure.check(IgnoreRequest):
         return "failed", f"download-error: {failure.type.__name__}"
-    if str(failure.value).startswith(UNREACHABLE):  # "unreachable host HOST: why", as written
-        return "failed", UNREACHABLE_REASON + str(failure.value)[len(UNREACHABLE) :].strip()
     text = str(failure.value).lower()
     if "robots" in text:
         return "skipped", "robots"
