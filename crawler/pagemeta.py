@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -212,8 +213,8 @@ _AND = re.compile(r"\s*[;&]\s*|\s+(?:and|und|et|y|e|og|och|en|i|a)\s+")
 _BY = re.compile(r"^(?:by|von|par|por|di|door|af|av|autor|author|text)\b[:\s]*", re.IGNORECASE)
 # A label before the byline's own "By": "Capital Von Jane Doe" (lower-case "von" is a name's).
 _LABEL_BY = re.compile(r"^.*?\s(?:By|Von|Par|Por|Door|Af|Av)\s+(?=\S)")
-# A reporter's initials or role after the name: "Jane Doe (jd)".
-_PAREN = re.compile(r"\s*\([^)]*\)\s*$")
+# A reporter's initials or role after the name: "Jane Doe (jd)", "신현주 기자" (reporter).
+_PAREN = re.compile(r"\s*\([^)]*\)\s*$|\s+(?:기자|특파원|記者|特派員|记者)$")
 # More words than a name has: a description ("professor at ... university").
 _NAME_WORDS = 5
 
@@ -243,3 +244,100 @@ def keywords(value: Any) -> list[str]:
     if isinstance(value, str):
         return [k.strip() for k in value.split(",") if k.strip()]
     return []
+
+
+# Meta tags that name a page's author, besides the first "author" (meta_tags keeps one value
+# per key; a page may give the site in one and the reporter in another).
+_AUTHOR_META = (
+    "author",
+    "article:author",
+    "byl",
+    "dc.creator",
+    "dcterms.creator",
+    "parsely-author",
+    "sailthru.author",
+)
+_AUTHOR_META_XPATH = "//meta[@content][{}]".format(
+    " or ".join(
+        f"translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')='{k}'"
+        f" or @property='{k}'"
+        for k in _AUTHOR_META
+    )
+)
+_LOWER = "translate(@class,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
+_NOT_ASIDE = (
+    "not(ancestor-or-self::*[contains(" + _LOWER + ",'comment') or self::footer or self::nav"
+    " or self::script or self::style])"
+)
+# Where pages print a byline, most explicit first: marked up as the author; an element whose
+# class says byline or author; a link to an author's page; a Chinese editor's credit.
+_BYLINE_PROBES = (
+    f"//*[(@rel='author' or @itemprop='author') and {_NOT_ASIDE}]",
+    f"//*[(contains({_LOWER},'byline') or contains({_LOWER},'author')) and {_NOT_ASIDE}]",
+    "//a[(contains(@href,'/author') or contains(@href,'/autor') or contains(@href,'/journalist'))"
+    f" and {_NOT_ASIDE}]",
+)
+_EDITOR_XPATH = "//*[contains(text(),'责编') or contains(text(),'责任编辑')]/text()"
+_EDITOR_CREDIT = re.compile(r"[（(](?:责编|责任编辑)[:：]\s*([^)）]+)[)）]")
+_PARTICLES = frozenset(
+    [
+        "von",
+        "van",
+        "de",
+        "da",
+        "del",
+        "der",
+        "den",
+        "di",
+        "du",
+        "la",
+        "le",
+        "bin",
+        "al",
+        "el",
+        "dos",
+        "das",
+        "y",
+    ]
+)
+_BYLINE_CHARS = 120
+
+
+def looks_like_name(text: str, marked: bool = True) -> bool:
+    """A person's name as bylines print it: one to four words, no digits or addresses;
+    in scripts with capitals, the words capitalised (name particles aside), not all
+    upper-case ("MDR THÜRINGEN" is a desk, "APA" an agency). Text not ``marked`` as the
+    author (a byline box, an author link) must be two words in a script with capitals: a
+    box also holds buttons and labels ("Folgen", 著者一覧)."""
+    words = text.split()
+    if not 1 <= len(words) <= 4 or any(c.isdigit() or c in "@/:|" for c in text):
+        return False
+    cased = [w for w in words if w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
+    if not cased:
+        return marked and len(text) <= 12  # a name in a script without capitals (한국어, 中文)
+    if any(not w[:1].isupper() and w.lower() not in _PARTICLES for w in cased):
+        return False
+    return len(cased) >= (1 if marked else 2) and not all(w.isupper() for w in cased)
+
+
+def page_bylines(tree) -> Iterator[list[str]]:
+    """The people a page's other bylines name, one list per byline, most explicit first:
+    every author meta tag (all of them, not the first), each byline element or author link
+    (names in scripts without capitals only where marked up as the author), a Chinese
+    editor's credit ("(责编：A、B)")."""
+    yield [
+        n
+        for el in tree.xpath(_AUTHOR_META_XPATH)
+        if not el.get("content", "").startswith(("http", "/"))
+        for n in split_names(el.get("content", ""))
+        if looks_like_name(n)
+    ]
+    for rank, probe in enumerate(_BYLINE_PROBES):
+        for el in tree.xpath(probe)[:20]:
+            text = " ".join(" ".join(el.itertext()).split())
+            if text and len(text) <= _BYLINE_CHARS:
+                yield [n for n in split_names(text) if looks_like_name(n, marked=rank == 0)]
+    for text in tree.xpath(_EDITOR_XPATH)[:5]:
+        match = _EDITOR_CREDIT.search(text)
+        if match:
+            yield [n.strip() for n in re.split(r"[、,，]", match.group(1)) if n.strip()]

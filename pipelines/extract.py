@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import html as htmllib
+import itertools
+import json
 import logging
 import multiprocessing
 import os
 import re
 import resource
+from collections.abc import Callable, Iterable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import timedelta, timezone
@@ -66,14 +69,19 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
     )
     if spec and spec.clean_text:
         text = spec.clean_text(text)
-    title = quirks.get("title") or page_title(headlines, meta, ld, doc, site)
+    title = quirks.get("title") or page_title(headlines, meta, ld, doc, site, tree)
     title = clean_title(tidy(title or ""), spec)
     text = without_headline(text, [title, *headlines])
     # The outlet's reading of the byline wins, even when it finds only an agency credit.
     if "authors" in quirks:
         authors = quirks["authors"]
     else:
-        authors = page_authors(pagemeta.ld_authors(ld.get("author")), _doc_authors(doc), site)
+        authors = page_authors(
+            pagemeta.ld_authors(ld.get("author")),
+            _doc_authors(doc),
+            site,
+            more=lambda: pagemeta.page_bylines(tree),
+        )
     if quirks.get("published"):
         published = iso_utc(quirks["published"], tz)
     else:
@@ -141,13 +149,14 @@ class SiteNames:
 
     names: frozenset[str]
     hosts: frozenset[str]
+    host: str = ""
 
     @classmethod
     def of(cls, names: list[str], url: str) -> SiteNames:
         host = (urlsplit(url).hostname or "").removeprefix("www.")
         labels = {label for label in host.split(".")[:-1] if len(label) > 2}
         names_ = frozenset(filter(None, map(_compact, names)))
-        return cls(names_, frozenset({*labels, _compact(host)} - {""}))
+        return cls(names_, frozenset({*labels, _compact(host)} - {""}), _compact(host))
 
     def named(self, text: str) -> bool:
         key = _compact(text)
@@ -209,14 +218,18 @@ def headline_part(title: str, others: list[str], site: SiteNames) -> str:
     return title
 
 
-def page_title(headlines: dict[str, list[str]], meta: dict, ld: dict, doc, site: SiteNames) -> str:
+def page_title(
+    headlines: dict[str, list[str]], meta: dict, ld: dict, doc, site: SiteNames, tree=None
+) -> str:
     """The headline as the page shows it.
 
     A JSON-LD headline is often written for search engines, so the shown ones come first:
     og:title or twitter:title (the headline of the page's card, one string where an h1 is
-    often built of a kicker and title spans); else an h1 that agrees with the JSON-LD
-    headline or the <title>; the JSON-LD headline only when nothing is shown or it agrees
-    with the <title>; each without the site's name.
+    often built of a kicker and title spans) when the page's text shows it too; else an h1
+    that agrees with the JSON-LD headline or the <title> (a card headline that appears
+    nowhere on the page is a teaser written for social media); else the card; the JSON-LD
+    headline only when nothing is shown or it agrees with the <title>; each without the
+    site's name.
     """
     h1s = [h for h in headlines["h1"] if not site.named(h)]
     page = headlines["title"][0] if headlines["title"] else None
@@ -224,18 +237,37 @@ def page_title(headlines: dict[str, list[str]], meta: dict, ld: dict, doc, site:
     social = [_unescape(meta.get(k)) for k in ("og:title", "twitter:title")]
     social = [t for t in social if t and not site.named(t)]
     others = [*h1s, *social, headline, page]
-    if social:
-        return headline_part(social[0], others, site)
+    cards = [headline_part(t, others, site) for t in social]
+    if tree is not None and h1s and not any(_agrees(h1s[0], c) for c in cards):
+        shown = visible_text(tree)
+        cards = [c for c in cards if _compact(c) in shown] or cards
+        if cards and _compact(cards[0]) not in shown:
+            cards = []
+    if cards:
+        return cards[0]
     for other in filter(None, (headline, page)):
         agreeing = [h for h in h1s if _agrees(h, other)]
         if agreeing:
             return headline_part(other, agreeing, site)
+    if social:
+        return headline_part(social[0], others, site)
     if headline and (not page or _agrees(headline, page)):
         return headline
     fallback = page or getattr(doc, "title", None) or headline
     if fallback:
         return headline_part(fallback, others, site)
     return h1s[0] if len(h1s) == 1 else ""
+
+
+_VISIBLE = (
+    "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)]"
+)
+
+
+def visible_text(tree) -> str:
+    """The page's body text as a reader could see it, compacted as headlines are compared."""
+    return _compact(" ".join(tree.xpath(_VISIBLE)))
 
 
 def _unescape(value: str | None) -> str:
@@ -246,14 +278,21 @@ def _unescape(value: str | None) -> str:
 # --- Authors and dates ------------------------------------------------------------------
 
 
-def page_authors(stated: list[str], found: list[str], site: SiteNames) -> list[str]:
+def page_authors(
+    stated: list[str],
+    found: list[str],
+    site: SiteNames,
+    more: Callable[[], Iterable[list[str]]] = tuple,
+) -> list[str]:
     """The people who wrote the page, each once ("Jane Doe" and the slug "Jane-Doe" are one).
 
-    ``stated`` is the JSON-LD byline, ``found`` trafilatura's (meta tags, byline elements).
-    The site's own name ("The Namibian" on namibian.com.na) is no author when either names a
-    person; when the site credits only itself, that credit is the byline.
+    ``stated`` is the JSON-LD byline, ``found`` trafilatura's (meta tags, byline elements),
+    ``more`` the page's other bylines (every author meta tag, byline elements, author
+    links), read one after the other only when neither names a person. The site's own name
+    ("The Namibian" on namibian.com.na) is no author when any of them names a person; when
+    the site credits only itself, that credit is the byline.
     """
-    for names in (stated, found):
+    for names in itertools.chain((stated, found), more()):
         people = [n for n in names if not _is_site(n, site)]
         if people:
             return _each_once(people)
@@ -277,7 +316,8 @@ def _is_site(name: str, site: SiteNames) -> bool:
     if key in site.names:
         return True
     # A host label is compared only with one-word bylines: "janedoe.com" may be Jane Doe's.
-    return key in site.hosts and " " not in fold(name).removeprefix("the ")
+    # The whole host is the site however it is spaced ("Mdr De" for mdr.de).
+    return key == site.host or (key in site.hosts and " " not in fold(name).removeprefix("the "))
 
 
 def _name_like(name: str) -> tuple[int, int]:
@@ -429,7 +469,7 @@ def _doc_authors(doc) -> list[str]:
     raw = getattr(doc, "author", None) or ""
     names = [n for a in raw.split(";") for n in pagemeta.split_names(a)]
     # trafilatura splits at commas, so "Doe, Jane" comes back as two one-word "people".
-    if len(names) == 2 and all(" " not in n for n in names):
+    if len(names) == 2 and all(" " not in n and n[:1].isupper() for n in names):
         return [f"{names[1]} {names[0]}"]
     return names
 
@@ -449,15 +489,57 @@ def extract_body(tree, url: str):
     doc = _trafilatura(tree, url, fast=True)
     text = getattr(doc, "text", None) or ""
     if not text:
-        return doc
+        return embedded_body(tree, url) or doc
     links = link_texts(tree)
-    if not navigation_like(text, links) and len(text) >= SHORT_SHARE * paragraph_chars(tree):
+    if (
+        not navigation_like(text, links)
+        and len(text) >= SHORT_TEXT
+        and len(text) >= SHORT_SHARE * paragraph_chars(tree)
+    ):
         return doc
     careful = _trafilatura(tree, url, fast=False, with_metadata=False)
     better = getattr(careful, "text", None) or ""
     if _reading(better, links) > _reading(text, links):
         doc.text = better
     return doc
+
+
+# A string literal in a script, long enough to hold an article.
+_LITERAL = re.compile(r'"((?:[^"\\]|\\.){400,})"')
+
+
+def _html_strings(script: str, depth: int = 0):
+    """HTML held in a script's string literals, decoded once per level of JSON escaping (a
+    page's state, or a framework's payload that holds JSON as a string)."""
+    for match in _LITERAL.finditer(script):
+        literal = match.group(0)
+        if "u003cp" not in literal and "<p" not in literal:
+            continue
+        try:
+            value = json.loads(literal)
+        except ValueError:
+            continue
+        if '\\"' in value or value.lstrip()[:1] in ("{", "["):  # JSON inside a string
+            if depth < 2:
+                yield from _html_strings(value, depth + 1)
+        elif value.count("<p") >= 3:
+            yield value
+
+
+def embedded_body(tree, url: str):
+    """The article a page renders in the browser from data in its scripts, when its HTML
+    holds none (trafilatura found no text): the longest HTML with paragraphs in a script's
+    strings, extracted as a page of its own."""
+    best = max(
+        (h for script in tree.xpath("//script/text()") for h in _html_strings(script)),
+        key=len,
+        default="",
+    )
+    if not best:
+        return None
+    inner = parse_page(f"<html><body><article>{best}</article></body></html>")
+    doc = _trafilatura(inner, url, fast=False, with_metadata=False) if inner is not None else None
+    return doc if getattr(doc, "text", None) else None
 
 
 def _reading(text: str, links: frozenset[str]) -> int:
@@ -470,6 +552,10 @@ def _reading(text: str, links: frozenset[str]) -> int:
 # A fast result under this share of the page's paragraph text is a fragment (measured on the
 # development set: below it, the full cascade recovers whole articles; above, it rarely helps).
 SHORT_SHARE = 0.2
+# A fast result this short is checked against the full cascade whatever the page's <p> text
+# (pages that set their story in <div>s hold little of it in paragraphs); short pages are
+# cheap to extract twice.
+SHORT_TEXT = 1500
 
 
 def paragraph_chars(tree) -> int:

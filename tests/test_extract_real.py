@@ -94,6 +94,25 @@ def test_a_site_name_suffix_is_stripped_but_a_headline_dash_stays():
     assert extract(html)["title"] == "Pier to be rebuilt - and soon"
 
 
+def test_a_card_headline_the_page_never_shows_is_a_teaser_not_the_title():
+    shown = "Harbour board votes to rebuild storm-hit pier"
+    teaser = "Why your pier may be next"
+    html = page(
+        meta("og:title", teaser)
+        + f"<title>{shown} | Riverside Post</title>"
+        + ld({"@type": "NewsArticle", "headline": shown}),
+        h1=shown,
+    )
+    assert extract(html)["title"] == shown
+    # The same card headline printed on the page (a kicker line, a teaser box) is the title.
+    html = page(
+        meta("og:title", teaser) + ld({"@type": "NewsArticle", "headline": shown}),
+        h1=shown,
+        body=f"<p class='standfirst'>{teaser}</p>",
+    )
+    assert extract(html)["title"] == teaser
+
+
 # --- Authors --------------------------------------------------------------------------------
 
 
@@ -211,3 +230,50 @@ def test_a_layout_that_makes_fast_extraction_return_the_menu_gives_the_article()
 def test_the_page_keys_match_an_article_id_with_a_fragment():
     tree = parse_page(page(f'<link rel="canonical" href="{URL}">'))
     assert pagemeta.url_key(URL + "/#article") in pagemeta.page_keys(tree, None)
+
+
+def test_a_byline_in_the_page_names_the_person_when_the_metadata_credits_the_site():
+    site = (
+        meta("og:site_name", "Riverside Post")
+        + '<meta name="author" content="riversidepost.example">'
+    )
+    # A byline element with the desk after the name; the host as trafilatura spells it.
+    html = page(site, body='<p class="author">von Mara Lind, RIVERSIDE DESK</p>')
+    assert extract(html)["authors"] == ["Mara Lind"]
+    # A link to the author's page.
+    html = page(site, body='<p>By <a href="/autoren/tom-okafor">Dr. Tom Okafor</a></p>')
+    assert extract(html)["authors"] == ["Dr. Tom Okafor"]
+    # Buttons and labels in byline boxes are no people.
+    html = page(site, body='<div class="author-box"><a href="/author/follow">Folgen</a></div>')
+    assert not any("Folgen" in name for name in extract(html)["authors"])
+
+
+def test_every_author_meta_tag_is_read_and_a_reporters_title_is_not_a_name():
+    html = page(
+        '<meta property="og:site_name" content="강변일보">'
+        '<meta name="author" content="강변일보"><meta name="author" content="김하늘 기자">',
+        h1="부두 재건 확정",
+    )
+    assert extract(html, "https://www.gangbyeon.example/article/1")["authors"] == ["김하늘"]
+
+
+def test_a_chinese_editors_credit_names_the_editors():
+    html = page(body="<div class='edit'>(责编：王小明、李华)</div>")
+    assert extract(html, "https://www.riverside.example.cn/n1/2025/0310/c1-1.html")["authors"] == [
+        "王小明",
+        "李华",
+    ]
+
+
+def test_a_page_that_renders_its_story_from_script_data_gives_the_story():
+    story = "".join(f"<p>{p}</p>" for p in STORY)
+    # A framework payload: the page state as JSON, itself inside a script's string.
+    state = json.dumps({"article": {"id": 7, "contentHtml": f"<figure>x</figure>{story}"}})
+    payload = json.dumps([1, state])
+    html = (
+        "<html><head><title>Pier to be rebuilt</title></head><body><div id='root'></div>"
+        f"<script>self.__next_f.push({payload})</script></body></html>"
+    )
+    text = extract(html)["text"]
+    assert STORY[0] in text and STORY[-1] in text
+    assert "contentHtml" not in text and "<p>" not in text
