@@ -1,9 +1,10 @@
 """Build the extraction development set from fundus's and trafilatura's test pages (not a test).
 
-    python bench/devset.py --fundus GITDIR --trafilatura GITDIR --out /work/devset
+    python bench/devset.py --fundus GITDIR --trafilatura GITDIR [--aeb GITDIR] --out /work/devset
 
 ``GITDIR`` is a git directory (bare, or a checkout's ``.git``) of ``flairNLP/fundus`` and of
-``adbar/trafilatura``; files are read from ``HEAD`` with ``git show``, no work tree needed.
+``adbar/trafilatura`` (and, optionally, of ``scrapinghub/article-extraction-benchmark``); files
+are read from ``HEAD`` with ``git show``, no work tree needed.
 Nothing of theirs enters this repository: the pages and answers are written to ``--out`` only.
 
 Written, one pair per page::
@@ -12,6 +13,8 @@ Written, one pair per page::
     OUT/fundus/<cc>.<Publisher>_<date>.json   url, language, title, authors, published, body
     OUT/trafilatura/<file stem>.html           the page's raw bytes (any encoding)
     OUT/trafilatura/<file stem>.json           url, "with" and "without" snippets
+    OUT/aeb/<sha256 id>.html                   the page's bytes (with --aeb)
+    OUT/aeb/<sha256 id>.json                   url, body (the benchmark's articleBody)
     OUT/MANIFEST.json                          sources, commits, publishers kept and excluded
 
 fundus: each publisher of ``tests/resources/parser/test_data/<cc>/`` has one page per parser
@@ -35,6 +38,11 @@ pattern of its non-English pages, checked on the URL in ``meta.info`` before the
 trafilatura: ``tests/evaldata.json`` gives, per URL, the page's file and the text snippets that
 must be in the extracted body ("with") and must not ("without"); the pages under
 ``tests/cache/`` are used (the larger ``tests/eval/`` corpus is not).
+
+article-extraction-benchmark: 181 pages from English-language news and blog sites, each with
+the article body a person checked (``ground-truth.json``: ``articleBody`` and ``url`` per id;
+pages in ``html/<id>.html.gz``). Its ids are hashes of the URLs; its publishers are not
+fundus's test pages.
 """
 
 from __future__ import annotations
@@ -341,6 +349,29 @@ def build_trafilatura(git: Git, out: Path) -> dict:
     return {"pages": written}
 
 
+def build_aeb(git: Git, out: Path) -> dict:
+    truth = json.loads(git.text("ground-truth.json"))
+    folder = out / "aeb"
+    folder.mkdir(parents=True, exist_ok=True)
+    for page_id, item in sorted(truth.items()):
+        (folder / f"{page_id}.html").write_bytes(
+            gzip.decompress(git.read(f"html/{page_id}.html.gz"))
+        )
+        record = {
+            "url": item["url"],
+            "language": None,
+            "body": item["articleBody"],
+            "origin": {
+                "repo": "scrapinghub/article-extraction-benchmark",
+                "commit": git.commit,
+                "path": f"html/{page_id}.html.gz",
+                "annotations": "ground-truth.json",
+            },
+        }
+        _write_json(folder / f"{page_id}.json", record)
+    return {"pages": len(truth)}
+
+
 def _write_json(path: Path, record: dict) -> None:
     path.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
@@ -349,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--fundus", required=True, help="git directory of flairNLP/fundus")
     parser.add_argument("--trafilatura", required=True, help="git directory of adbar/trafilatura")
+    parser.add_argument("--aeb", help="git directory of scrapinghub/article-extraction-benchmark")
     parser.add_argument("--out", required=True, type=Path, help="where to write the set")
     args = parser.parse_args(argv)
     fundus, trafilatura = Git(args.fundus), Git(args.trafilatura)
@@ -356,6 +388,9 @@ def main(argv: list[str] | None = None) -> int:
         "fundus": {"commit": fundus.commit, **build_fundus(fundus, args.out)},
         "trafilatura": {"commit": trafilatura.commit, **build_trafilatura(trafilatura, args.out)},
     }
+    if args.aeb:
+        aeb = Git(args.aeb)
+        manifest["aeb"] = {"commit": aeb.commit, **build_aeb(aeb, args.out)}
     _write_json(args.out / "MANIFEST.json", manifest)
     pages = {source: len(list((args.out / source).glob("*.json"))) for source in manifest}
     print(f"{args.out}: {pages}", file=sys.stderr)

@@ -422,13 +422,18 @@ def page_markup(html: str | bytes) -> str:
     return _XML_DECLARATION.sub("", html.removeprefix("\ufeff"))
 
 
+# As trafilatura parses a page itself: comments and processing instructions dropped, so that a
+# comment inside a paragraph does not split its text into a tail that extraction loses.
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+
+
 def parse_page(html: str | bytes):
     """The page's lxml tree, or None for a page with no markup at all."""
     markup = page_markup(html)
     if not markup.strip():
         return None
     try:
-        return lxml.html.fromstring(markup)
+        return lxml.html.fromstring(markup, parser=_PARSER)
     except lxml.etree.ParserError:  # "Document is empty": only comments or a bare doctype
         return None
 
