@@ -320,18 +320,25 @@ def looks_like_name(text: str, marked: bool = True) -> bool:
     return len(cased) >= (1 if marked else 2) and not all(w.isupper() for w in cased)
 
 
-def page_bylines(tree) -> Iterator[list[str]]:
-    """The people a page's other bylines name, one list per byline, most explicit first:
-    every author meta tag (all of them, not the first), each byline element or author link
-    (names in scripts without capitals only where marked up as the author), a Chinese
-    editor's credit ("(责编：A、B)")."""
-    yield [
-        n
+_SURNAME_FIRST = re.compile(r"^([^,\s]+),\s*([^,\s]+)$")
+
+
+def meta_bylines(tree) -> list[str]:
+    """The people every author meta tag names (all of them: meta_tags keeps the first),
+    given name first ("Stone, Rachel" is Rachel Stone)."""
+    return [
+        _SURNAME_FIRST.sub(r"\2 \1", n)
         for el in tree.xpath(_AUTHOR_META_XPATH)
         if not el.get("content", "").startswith(("http", "/"))
         for n in split_names(el.get("content", ""))
         if looks_like_name(n)
     ]
+
+
+def page_bylines(tree) -> Iterator[list[str]]:
+    """The people a page's bylines in its text name, one list per byline, most explicit
+    first: each byline element or author link (names in scripts without capitals only where
+    marked up as the author), a Chinese editor's credit ("(责编：A、B)")."""
     for rank, probe in enumerate(_BYLINE_PROBES):
         for el in tree.xpath(probe)[:20]:
             text = " ".join(" ".join(el.itertext()).split())
