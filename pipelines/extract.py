@@ -238,10 +238,12 @@ def page_title(
     social = [t for t in social if t and not site.named(t)]
     others = [*h1s, *social, headline, page]
     cards = [headline_part(t, others, site) for t in social]
-    if tree is not None and h1s and not any(_agrees(h1s[0], c) for c in cards):
+    if tree is not None and h1s and cards:
         shown = visible_text(tree)
-        cards = [c for c in cards if _compact(c) in shown] or cards
-        if cards and _compact(cards[0]) not in shown:
+        visible = [c for c in cards if _compact(c) in shown]
+        if visible:
+            cards = visible
+        elif not any(_agrees(h1s[0], c) for c in cards):
             cards = []
     if cards:
         return cards[0]

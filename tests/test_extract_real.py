@@ -104,6 +104,9 @@ def test_a_card_headline_the_page_never_shows_is_a_teaser_not_the_title():
         h1=shown,
     )
     assert extract(html)["title"] == shown
+    # Two cards: the one the page shows is the headline, the other a teaser.
+    html = page(meta("og:title", teaser) + meta("twitter:title", shown), h1=shown)
+    assert extract(html)["title"] == shown
     # The same card headline printed on the page (a kicker line, a teaser box) is the title.
     html = page(
         meta("og:title", teaser) + ld({"@type": "NewsArticle", "headline": shown}),
