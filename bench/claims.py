@@ -279,6 +279,8 @@ def main() -> None:
                 if r["note"]:
                     print(f"      note: {r['note']}")
     print(f"overall: {figures(everything)}")
+    right = sorted(r["score"] for r in everything if r["article_ok"])
+    print(f"lowest scores of the right links: {', '.join(f'{x:.3f}' for x in right[:4])}")
     if not args.only:
         off_story(where, args.verbose)
 

@@ -456,7 +456,7 @@ def rank_passages(
         in_article = {n for n in names if _named(n, found)}
         title = article.get("title") or ""
         for passage, headline in _passages(article):
-            keys = word_keys(passage)
+            keys = word_keys(passage) | _months_meant(passage, article.get("published"))
             if article.get("text"):
                 agreed = _names_in_passage(name_parts, in_article, f"{title}\n{passage}", keys)
                 name_share = len(agreed) / len(names) if names else 1.0
@@ -540,6 +540,24 @@ def _weigher(articles: list[dict]):
         return math.log(1 + count / max(df, 1)) / math.log(1 + count)
 
     return weight
+
+
+_RELATIVE_MONTH = re.compile(r"\b(last|this|next) month\b", re.IGNORECASE)
+# Each month's full name ("july"), the longest of its spellings.
+_MONTH_NAMES = [max((k for k, v in MONTHS.items() if v == m), key=len) for m in range(1, 13)]
+
+
+def _months_meant(passage: str, published: str | None) -> dict[str, float]:
+    """The months a passage names relative to its article's date, as words: "last month" in
+    an article of August is July (a source writes "the deal struck at the end of July")."""
+    if not published:
+        return {}
+    out: dict[str, float] = {}
+    for match in _RELATIVE_MONTH.finditer(passage):
+        shift = {"last": -1, "this": 0, "next": 1}[match.group(1).lower()]
+        month = (int(published[5:7]) - 1 + shift) % 12
+        out.update(word_keys(_MONTH_NAMES[month]))
+    return out
 
 
 def _days_apart(published: str | None, source_day: str | None) -> int:
