@@ -61,9 +61,11 @@ from crawler.textutil import (
 # paraphrases, so even a faithful claim shares only some of its words with the original.
 SUPPORTED_MIN = 0.3
 # A headline is a few words: its score is the lesser of the share of the claim it says and
-# the share of it the claim says, with at least this many content words in common.
+# the share of it the claim says.
 HEADLINE_MIN = 0.3
-HEADLINE_MIN_SHARED = 2
+# A passage or headline must have at least this many of the claim's words, numbers and
+# quotations: one word in common ("partnership") is a coincidence, however rare the word.
+MIN_SHARED = 2
 # A passage "on the same subject" whose numbers differ: the support without the numbers must
 # reach this before different numbers are a contradiction rather than another story.
 CONTRADICTION_MIN = 0.4
@@ -245,12 +247,14 @@ _SYNONYM_GROUPS = (
     "vote ballot",
     "talk negotiation negotiate negotiator",
     "prepare ready",
+    "propose suggest initiate",
     # Liquefied natural gas.
     "gas lng",
-    # A country and its adjective: "Japanese negotiators" are Japan's.
+    # A country and its adjective, also in lower case (a headline made from a URL's slug:
+    # "South korean stocks"); a capitalised "Alaskan" loses its "n" (see word_keys).
     "japan japanese",
-    "korea korean",
     "china chinese",
+    "korea korean",
     "russia russian",
     "america american",
 )
@@ -268,10 +272,14 @@ def word_keys(text: str) -> dict[str, float]:
     for raw in words(text):
         # "cost-sharing" is "cost" and "sharing": a paraphrase splits compounds ("test-fires",
         # "fired"); a name counts once for each of its parts ("Moon-soo").
-        for part in raw.lower().replace("’", "'").split("-"):
+        for written in raw.replace("’", "'").split("-"):
+            part = written.lower()
             term = stem(part)
             if term in STOPWORDS or len(term) < 2 or term.isdigit():
                 continue
+            # A place's adjective is the place: "Alaskan" gas is Alaska's, "Korean" Korea's.
+            if written[:1].isupper() and term.endswith("an") and len(term) > 5:
+                term = term[:-1]
             key = word_key(term)
             out[key] = max(out.get(key, 0.0), rarity(part.removesuffix("'s")))
     return out
@@ -486,8 +494,8 @@ def rank_passages(
                 repeated = sum(said.get(k, 0.0) for k in shared)
                 headline_said = repeated / sum(said.values()) if said else 0.0
                 said_share = min(said_share, headline_said)
-                if len(shared) < HEADLINE_MIN_SHARED:
-                    said_share = 0.0
+            if len(shared) + len(agree) + len(quoted) < MIN_SHARED:
+                said_share = 0.0
             said_share *= name_share
             # Ranked on the share said before it is capped at 1: of two passages that both
             # say the whole claim, the one that says more of it wins.

@@ -295,6 +295,16 @@ def test_words_match_on_their_stems_and_a_country_on_its_adjective():
     assert word_keys("Japanese negotiators").keys() >= word_keys("Japan").keys()
     assert word_keys("automobiles").keys() == word_keys("cars").keys()
     assert word_keys("LNG").keys() == word_keys("gas").keys()
+    assert word_keys("the Alaskan gas project").keys() >= word_keys("Alaska").keys()
+    assert "woman" in word_keys("Woman") and "veteran" in word_keys("veteran")
+
+
+def test_one_word_in_common_is_a_coincidence_however_rare():
+    found = claim("both countries aim to modernize their partnership.", outlet="koreaherald")
+    once = article("Seoul is preparing technology partnerships for shipbuilding talks.")
+    assert check_claim(found, [once]).status == "not-found"
+    twice = article("Officials said the two countries aim to deepen their partnership.")
+    assert check_claim(found, [twice]).status == "supported"
 
 
 def test_a_words_rarity_is_that_of_the_word_as_written_not_its_stem():
