@@ -246,7 +246,10 @@ def page_title(
         elif not any(_agrees(h1s[0], c) for c in cards):
             cards = []
     if cards:
-        return cards[0]
+        card = _compact(cards[0])
+        # A card cut short by a quote its attribute did not escape: the h1 holds it whole.
+        whole = [h for h in h1s if len(_compact(h)) > len(card) and _compact(h).startswith(card)]
+        return whole[0] if whole else cards[0]
     for other in filter(None, (headline, page)):
         agreeing = [h for h in h1s if _agrees(h, other)]
         if agreeing:

@@ -116,6 +116,12 @@ def test_a_card_headline_the_page_never_shows_is_a_teaser_not_the_title():
     assert extract(html)["title"] == teaser
 
 
+def test_a_card_headline_cut_short_by_an_unescaped_quote_is_read_whole_from_the_h1():
+    whole = 'Pier reopens with "royal visit"'
+    html = page('<meta property="og:title" content="Pier reopens with "royal visit"">', h1=whole)
+    assert extract(html)["title"] == whole
+
+
 # --- Authors --------------------------------------------------------------------------------
 
 
