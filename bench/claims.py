@@ -278,11 +278,11 @@ def main() -> None:
                     print(f"      passage: {r['passage'][:300]}")
                 if r["note"]:
                     print(f"      note: {r['note']}")
-    print(f"overall: {figures(everything)}")
-    right = sorted(r["score"] for r in everything if r["article_ok"])
-    print(f"lowest scores of the right links: {', '.join(f'{x:.3f}' for x in right[:4])}")
-    if not args.only:
-        off_story(where, args.verbose)
+        print(f"overall: {figures(everything)}")
+        right = sorted(r["score"] for r in everything if r["article_ok"])
+        print(f"lowest scores of the right links: {', '.join(f'{x:.3f}' for x in right[:4])}")
+        if not args.only:
+            off_story(where, args.verbose)
 
 
 def off_story(where: Path, verbose: bool = False) -> None:

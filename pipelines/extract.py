@@ -246,9 +246,10 @@ def page_title(
         elif not any(_agrees(h1s[0], c) for c in cards):
             cards = []
     if cards:
-        card = _compact(cards[0])
         # A card cut short by a quote its attribute did not escape: the h1 holds it whole.
-        whole = [h for h in h1s if len(_compact(h)) > len(card) and _compact(h).startswith(card)]
+        whole = [
+            h for h in h1s if h.startswith(cards[0]) and h[len(cards[0]) :].lstrip()[:1] in _QUOTES
+        ]
         return whole[0] if whole else cards[0]
     for other in filter(None, (headline, page)):
         agreeing = [h for h in h1s if _agrees(h, other)]
@@ -264,6 +265,7 @@ def page_title(
     return h1s[0] if len(h1s) == 1 else ""
 
 
+_QUOTES = "\"'“”„«»‘’"
 _VISIBLE = (
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
     " or ancestor::template)]"
