@@ -209,6 +209,14 @@ def crawl(
         click.echo(f"replica snapshot {options.replica_at} (see --replica-at)")
     for line in result.summary_lines():
         click.echo(line)
+    for alarm in result.alarms:
+        click.echo(f"warning: {alarm}", err=True)
+    if result.alarms:
+        click.echo(
+            f"warning: run {result.run_id} is degraded: an outlet changed "
+            "(`newsagg health`, `newsagg doctor`)",
+            err=True,
+        )
     if result.unreachable:
         hosts = ", ".join(f"{h} ({e})" for h, e in sorted(result.unreachable.items()))
         skipped = (
