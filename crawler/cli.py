@@ -666,6 +666,46 @@ def serve(db_path, host, port, public):
         raise UserError(str(exc)) from None
 
 
+@cli.command()
+@click.option("--outlet", metavar="NAME", help="Only this outlet.")
+@click.option(
+    "--runs", default=10, show_default=True, type=click.IntRange(1), help="Runs per outlet."
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per outlet and run.")
+@db_option
+def health(outlet, runs, as_json, db_path):
+    """Recent runs per outlet: articles fetched, the share of them with a title, byline, time
+    with minutes, the outlet's body markup, a body of usual length; median words; blocked
+    share; healthy endpoints; and each drift alarm raised (the run is then `degraded`)."""
+    from crawler import health as healthmod
+
+    if outlet:
+        check_outlets((outlet,))
+    db = open_db(db_path)
+    found = healthmod.recent(db, outlet, runs)
+    if as_json:
+        for slug, listed in found.items():
+            for run in listed:
+                click.echo(json.dumps({"outlet": slug, **run}, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("no run has recorded health yet; run `newsagg crawl` first", err=True)
+        return
+    headers = ["run", "finished", "status", *healthmod.COLUMNS, "endpoints"]
+    for slug, listed in found.items():
+        click.echo(f"{slug} ({OUTLETS[slug].name if slug in OUTLETS else slug})")
+        rows = []
+        for run in listed:
+            rows.append([run["run_id"], (run["finished_at"] or "")[:16], run["status"]])
+            rows[-1].extend(healthmod.cells(run))
+        print_table(headers, rows)
+        for run in listed:
+            for field in run["fields"].values():
+                if field["alarm"]:
+                    click.echo(f"  run {run['run_id']} alarm: {field['alarm']}")
+        click.echo()
+
+
 @cli.command("outlets")
 def outlets_cmd():
     """The outlets newsagg knows: endpoints and discovery methods."""

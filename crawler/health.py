@@ -361,3 +361,60 @@ def assess(db, run_id: int, per_outlet: dict[str, dict], limits: Limits) -> list
     with dbmod.immediate(db):
         db.table("health").insert_all(rows, pk=("run_id", "outlet", "field"), replace=True)
     return alarms
+
+
+# --- reading it back ---------------------------------------------------------------------------
+
+COLUMNS = ("articles", "title", "byline", "time", "markup", "body", "words", "blocked")
+
+
+def recent(db, outlet: str | None, runs: int) -> dict[str, list[dict]]:
+    """Per outlet, its last ``runs`` runs with health rows, newest first: ``run_id``,
+    ``finished_at``, ``status`` and ``fields`` ({field: {value, baseline, alarm, detail}})."""
+    if not db.table("health").exists():
+        return {}
+    where, params = ("where h.outlet = ?", [outlet]) if outlet else ("", [])
+    rows = db.query(
+        "select h.*, r.finished_at, r.status from health h join runs r on r.id = h.run_id "
+        f"{where} order by h.outlet, h.run_id desc",
+        params,
+    )
+    out: dict[str, list[dict]] = {}
+    for row in rows:
+        listed = out.setdefault(row["outlet"], [])
+        if not listed or listed[-1]["run_id"] != row["run_id"]:
+            if len(listed) >= runs:
+                continue
+            listed.append(
+                {
+                    "run_id": row["run_id"],
+                    "finished_at": row["finished_at"],
+                    "status": row["status"],
+                    "fields": {},
+                }
+            )
+        listed[-1]["fields"][row["field"]] = {
+            "value": row["value"],
+            "baseline": row["baseline"],
+            "alarm": row["alarm"],
+            "detail": json.loads(row["detail"]) if row["detail"] else {},
+        }
+    return out
+
+
+def cells(run: dict) -> list[str]:
+    """One run's row in `newsagg health`: its measures as shown."""
+    fields = run["fields"]
+    out = []
+    for name in COLUMNS:
+        value = (fields.get(name) or {}).get("value")
+        if value is None:
+            out.append("-")
+        elif name in ("articles", "words"):
+            out.append(f"{value:.0f}")
+        else:
+            out.append(pct(value))
+    endpoints = [f for n, f in fields.items() if n.startswith("endpoint ")]
+    healthy = sum((f["detail"] or {}).get("status") in HEALTHY for f in endpoints)
+    out.append(f"{healthy}/{len(endpoints)}" if endpoints else "-")
+    return out

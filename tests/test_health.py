@@ -18,6 +18,7 @@ import pytest
 from conftest import run_newsagg
 from sitechanges import ChangedSite
 
+from crawler.health import Limits, compare, measure
 from crawler.replica import Replica
 
 MIN_RUNS = 2
@@ -127,3 +128,100 @@ def test_a_quiet_run_is_no_drop(baseline, site, tmp_path):
         )
     ]
     assert "not-modified" in statuses and set(statuses) <= {"ok", "not-modified"}
+
+
+# --- the comparison alone, on the stats of made-up runs ---------------------------------------
+
+LIMITS = Limits(runs=5, min_runs=3, min_articles=10)
+
+
+def run_stats(read=30, byline=None, words=300, blocked=0, feed=("ok", 40)) -> dict:
+    """A Yonhap crawler's stats: ``read`` pages, ``byline`` of them with one (all by default),
+    each of ``words`` words, ``blocked`` blocked pages, and the feed's (status, entries)."""
+    byline = read if byline is None else byline
+    prefix = "newsagg/yonhap/health/"
+    stats = {
+        f"{prefix}read": read,
+        f"{prefix}byline/of": read,
+        f"{prefix}byline": byline,
+        f"{prefix}words": [words] * read,
+        f"{prefix}shortest": [words, "https://en.yna.co.kr/view/AEN20250425001500320"],
+        "newsagg/yonhap/blocked": blocked,
+        "newsagg/yonhap/endpoint/https://en.yna.co.kr/RSS/news.xml": feed[0],
+        "newsagg/yonhap/endpoint/https://en.yna.co.kr/news": "ok",
+        "newsagg/yonhap/endpoint_entries/https://en.yna.co.kr/news": 20,
+    }
+    if byline < read:
+        stats[f"{prefix}missing/byline"] = "https://en.yna.co.kr/view/AEN20250425001500320"
+    if feed[1] is not None:
+        stats["newsagg/yonhap/endpoint_entries/https://en.yna.co.kr/RSS/news.xml"] = feed[1]
+    return stats
+
+
+def history(*runs: dict) -> list[dict[str, dict]]:
+    """Health rows of these runs (oldest given first), as ``history_of`` reads them: newest
+    first, each compared with the ones before it."""
+    past: list[dict[str, dict]] = []
+    for stats in runs:
+        current, words = measure("yonhap", stats)
+        readings = compare("yonhap", current, words, past, LIMITS)
+        past.insert(
+            0, {r.field: {"value": r.value, "detail": r.detail, "alarm": r.alarm} for r in readings}
+        )
+    return past
+
+
+def alarms_of(stats: dict, past: list[dict]) -> dict[str, str]:
+    current, words = measure("yonhap", stats)
+    return {r.field: r.alarm for r in compare("yonhap", current, words, past, LIMITS) if r.alarm}
+
+
+def test_no_alarm_before_enough_baseline_runs():
+    two = [run_stats(), run_stats()]
+    assert alarms_of(run_stats(byline=0), history(*two)) == {}
+    assert alarms_of(run_stats(byline=0), history(*two, run_stats())).keys() == {"byline"}
+
+
+def test_no_field_alarm_on_a_tiny_sample_or_a_quiet_run_but_endpoints_still_count():
+    past = history(run_stats(), run_stats(), run_stats())
+    assert alarms_of(run_stats(read=4, byline=0, words=20), past) == {}
+    quiet = run_stats(read=0, feed=("not-modified", None))
+    assert alarms_of(quiet, past) == {}
+    moved = alarms_of(run_stats(read=0, feed=("http-404", None)), past)
+    assert moved == {
+        FEED: f"yonhap: endpoint /RSS/news.xml ok (40 entries) → http-404 (e.g. {FEED[9:]})"
+    }
+    # Quiet runs are no baseline for page fields: three of them change nothing.
+    quiet_past = history(run_stats(), run_stats(), run_stats(), quiet, quiet, quiet)
+    assert alarms_of(run_stats(byline=0), quiet_past).keys() == {"byline"}
+
+
+def test_a_modest_drop_is_no_alarm_a_sharp_one_is():
+    past = history(*[run_stats(byline=27)] * 3)  # 90%
+    assert alarms_of(run_stats(byline=21), past) == {}  # 70%
+    (alarm,) = alarms_of(run_stats(byline=0), past).values()
+    assert alarm.startswith("yonhap: byline 90% → 0% (30 articles; e.g. https://en.yna.co.kr/view/")
+
+
+def test_body_collapse_and_a_blocked_jump():
+    past = history(*[run_stats()] * 3)
+    collapsed = alarms_of(run_stats(words=60), past)
+    assert collapsed.keys() == {"words", "body"}
+    assert collapsed["words"].startswith("yonhap: median body words 300 → 60")
+    assert alarms_of(run_stats(read=10, blocked=20), past).keys() == {"blocked"}
+    assert alarms_of(run_stats(read=28, blocked=2), past) == {}
+
+
+def test_an_endpoint_that_empties_alarms_and_one_always_failing_does_not():
+    past = history(*[run_stats()] * 3)
+    assert alarms_of(run_stats(feed=("ok", 0)), past) == {
+        FEED: f"yonhap: endpoint /RSS/news.xml ok (40 entries) → no entries (e.g. {FEED[9:]})"
+    }
+    broken = history(*[run_stats(feed=("http-500", None))] * 3)
+    assert alarms_of(run_stats(feed=("http-500", None)), broken) == {}
+
+
+def test_an_alarm_is_no_baseline_it_stays_until_fixed():
+    past = history(*[run_stats()] * 3, *[run_stats(byline=0)] * 5)
+    assert alarms_of(run_stats(byline=0), past).keys() == {"byline"}
+    assert alarms_of(run_stats(), past) == {}
