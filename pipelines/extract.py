@@ -107,7 +107,7 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
         "canonical": canonical,
         # Did the outlet module's page reader find the body (None: it reads no body)? A site
         # that renamed its body container falls back to generic extraction: health notices.
-        "outlet_body": ("text" in quirks) if spec and spec.page_fields else None,
+        "outlet_body": ("text" in quirks) if spec and spec.reads_body else None,
     }
 
 

@@ -23,7 +23,9 @@ from crawler.replica import Replica
 
 MIN_RUNS = 2
 FEED = "endpoint https://en.yna.co.kr/RSS/news.xml"
-# The change, the alarm it must raise (field) and what the warning line must say.
+ENDPOINTS = {"robots.txt", "/RSS/news.xml", "/RSS/economy.xml", "/news-sitemap.xml", "/news"}
+# The change, the alarm it must raise (field), what the warning line must say and the checks
+# `newsagg doctor` must fail.
 SCENARIOS = {
     "byline": ("byline", "yonhap: byline 100% → 0%"),
     "body": ("markup", "yonhap: outlet body markup 100% → 0%"),
@@ -32,6 +34,23 @@ SCENARIOS = {
     "no-minutes": ("time", "yonhap: time with minutes 100% → 0%"),
     "bot-wall": ("endpoints", "yonhap: endpoints 5 of 5 ok → all failing (http-403;"),
 }
+
+
+DOCTOR = {
+    "byline": {"byline"},
+    "body": {"body"},
+    "feed-moved": {"/RSS/news.xml"},
+    "feed-html": {"/RSS/news.xml"},
+    "no-minutes": {"time"},
+    "bot-wall": {*ENDPOINTS, "article"},
+}
+
+
+def doctor(site: ChangedSite):
+    """`newsagg doctor` on the changed site: (exit status, the checks it failed, its output)."""
+    result = run_newsagg("doctor", "--outlet", "yonhap", "--outlet-url", f"yonhap={site.url}")
+    failed = {line.split()[1] for line in result.stdout.splitlines() if line.startswith("  FAIL")}
+    return result.returncode, failed, result.stdout
 
 
 def crawl(site: ChangedSite, db, *extra: str):
@@ -98,6 +117,7 @@ def test_a_changed_site_raises_exactly_its_alarm(baseline, site, tmp_path, chang
     site.change = change
     try:
         result = crawl(site, db, "--refresh")
+        checked = doctor(site)
     finally:
         site.change = None
     assert result.returncode == 0, result.stderr
@@ -109,6 +129,44 @@ def test_a_changed_site_raises_exactly_its_alarm(baseline, site, tmp_path, chang
     assert len(warnings) == 1 and line in warnings[0], result.stderr
     assert "e.g. https://en.yna.co.kr/" in warnings[0]
     assert "run 6 is degraded" in result.stderr
+    status, failed, out = checked
+    assert status == 1 and failed == DOCTOR[change], out
+    assert "verdict: yonhap broken" in out and "1 broken (yonhap)" in out
+    listed = run_newsagg("health", "--db", str(db), "--outlet", "yonhap", "--runs", "2")
+    assert listed.returncode == 0, listed.stderr
+    newest = listed.stdout.splitlines()[2].split()  # under the outlet's name and the headers
+    assert (newest[0], newest[2]) == ("6", "degraded")
+    assert f"  run 6 alarm: {alarms(db, 6)[field]}" in listed.stdout.splitlines()
+
+
+def test_doctor_passes_an_unchanged_site_and_the_replica(site):
+    status, failed, out = doctor(site)
+    assert status == 0 and not failed, out
+    assert "verdict: yonhap ok" in out and "doctor: 1 of 1 outlets working" in out
+    replica = run_newsagg("doctor", "--replica")
+    assert replica.returncode == 0, replica.stdout + replica.stderr
+    assert "doctor: 4 of 4 outlets working" in replica.stdout
+    # Each outlet's newest article was read, with the access its module expects.
+    assert replica.stdout.count("  ok    article") == 4
+    assert "http-401, access blocked (expected blocked/full)" in replica.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((), "say which sites to check"),
+        (("--replica", "--live"), "say which sites to check"),
+        (("--replica", "--outlet", "nope"), "unknown outlet 'nope'"),
+        (
+            ("--outlet-url", "yonhap=http://127.0.0.1:9", "--outlet", "nikkei"),
+            "no --outlet-url for 'nikkei'",
+        ),
+    ],
+)
+def test_doctor_usage_errors_are_one_line(args, message):
+    result = run_newsagg("doctor", *args)
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_a_quiet_run_is_no_drop(baseline, site, tmp_path):
