@@ -9,7 +9,7 @@ of a usual length, access as the module expects). One line per check, one verdic
 
 Plain HTTP (urllib) with the crawl's User-Agent; every URL is checked against robots.txt
 first, and live sites get a pause between requests (the crawl's DOWNLOAD_DELAY). Site search
-and Nikkei's daily sitemaps are left out: they need a story's queries and days.
+and the daily sitemaps of a story's window are left out: they need a story's queries and days.
 """
 
 from __future__ import annotations
@@ -126,6 +126,10 @@ class Fetcher:
         return self.robots is None or self.robots.can_fetch(url, self.user_agent)
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def newest(entries: list[dict], tz=UTC) -> datetime | None:
     stamps = [parse_datetime(e.get("published") or e.get("lastmod"), tz) for e in entries]
     stamps = [s for s in stamps if s is not None]
@@ -184,7 +188,11 @@ class Doctor:
                 line.strip().lower().startswith(("allow:", "disallow:"))
                 for line in text.splitlines()
             )
-            add(OK, "robots.txt", f"200, {rules} rules, {sitemaps} sitemaps advertised")
+            add(
+                OK,
+                "robots.txt",
+                f"200, {plural(rules, 'rule')}, {plural(sitemaps, 'sitemap')} named",
+            )
         elif answer.status == 404:
             add(WARN, "robots.txt", "404: none, so everything is allowed")
         elif answer.status in BLOCK_STATUSES:

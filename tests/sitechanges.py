@@ -19,6 +19,7 @@ the change rewrote loses its validators (it is not the upstream's any more).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import urllib.error
@@ -132,3 +133,23 @@ class ChangedSite(ThreadingHTTPServer):
     def __exit__(self, *exc) -> None:
         self.shutdown()
         self.server_close()
+
+
+def main() -> None:
+    """``python tests/sitechanges.py CHANGE``: serve Yonhap's replica with CHANGE until Ctrl-C,
+    for a look with `newsagg doctor --outlet-url yonhap=URL` or a crawl."""
+    import sys
+
+    from crawler.replica import Replica
+
+    if len(sys.argv) != 2 or sys.argv[1] not in CHANGES:
+        sys.exit(f"usage: python tests/sitechanges.py {{{','.join(CHANGES)}}}")
+    with Replica(["yonhap"]) as replica, ChangedSite(replica.base_urls["yonhap"]) as site:
+        site.change = sys.argv[1]
+        print(f"yonhap with change {site.change!r} at {site.url} (Ctrl-C stops)", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
