@@ -147,8 +147,11 @@ class HealthMonitor:
                 stats.inc_value(stat(slug, name))
             elif stats.get_value(stat(slug, f"missing/{name}")) is None:
                 stats.set_value(stat(slug, f"missing/{name}"), url)
-        words = stats.get_value(stat(slug, "words"), [])
-        stats.set_value(stat(slug, "words"), [*words, health.get("words", 0)])
+        words = stats.get_value(stat(slug, "words"))
+        if words is None:
+            words = []
+            stats.set_value(stat(slug, "words"), words)
+        words.append(health.get("words", 0))
         shortest = stats.get_value(stat(slug, "shortest"))
         if shortest is None or health.get("words", 0) < shortest[0]:
             stats.set_value(stat(slug, "shortest"), [health.get("words", 0), url])

@@ -580,7 +580,7 @@ def extract_for_crawl(html: str, url: str, outlet: str | None, candidate: dict) 
     fields = extract_article(html, url, outlet)
     # What the page gives by itself, before discovery fills its gaps.
     fields["health"] = page_health(fields, outlet)
-    del fields["outlet_body"]
+    fields.pop("outlet_body", None)
     fields["title"] = fields["title"] or candidate.get("title")
     fields["published"] = fields["published"] or candidate.get("published")
     fields["keywords"] = fields["keywords"] or candidate.get("keywords") or []

@@ -283,3 +283,15 @@ def test_an_alarm_is_no_baseline_it_stays_until_fixed():
     past = history(*[run_stats()] * 3, *[run_stats(byline=0)] * 5)
     assert alarms_of(run_stats(byline=0), past).keys() == {"byline"}
     assert alarms_of(run_stats(), past) == {}
+
+
+def test_doctor_names_an_unreachable_site_in_one_line_per_check():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run_newsagg("doctor", "--outlet-url", f"yonhap=http://127.0.0.1:{port}")
+    assert result.returncode == 1 and "Traceback" not in result.stderr + result.stdout
+    assert "  FAIL  robots.txt         unreachable: " in result.stdout
+    assert "verdict: yonhap broken (6 failed)" in result.stdout
