@@ -131,9 +131,14 @@ class HealthMonitor:
         return ext
 
     def item_done(self, item, **kwargs):
-        if not isinstance(item, ArticleItem) or not item.health:
+        if not isinstance(item, ArticleItem):
             return
-        self.count(item.outlet, item.canonical_url, item.health)
+        if item.access == "blocked":
+            key = stat(item.outlet, "missing/blocked")
+            if self.stats.get_value(key) is None:
+                self.stats.set_value(key, item.canonical_url)
+        elif item.health:
+            self.count(item.outlet, item.canonical_url, item.health)
 
     def count(self, slug: str, url: str, health: dict) -> None:
         stats = self.stats
@@ -196,7 +201,10 @@ def measure(slug: str, stats: dict) -> tuple[dict[str, Reading], list[int]]:
         )
         out["body"] = Reading("body", None, {"n": len(words), "sample": shortest[1]})
     if articles:
-        out["blocked"] = Reading("blocked", blocked / articles, {"n": articles})
+        detail = {"n": articles}
+        if sample := stats.get(stat(slug, "missing/blocked")):
+            detail["sample"] = sample
+        out["blocked"] = Reading("blocked", blocked / articles, detail)
     prefix = f"newsagg/{slug}/endpoint/"
     for key, status in stats.items():
         if key.startswith(prefix):

@@ -11,7 +11,8 @@ are written for Yonhap's pages (the outlet the health tests crawl):
 - ``feed-moved``: the all-news feed answers 404;
 - ``feed-html``: the all-news feed answers 200 with an HTML page;
 - ``no-minutes``: article pages give their dates without the time of day;
-- ``bot-wall``: every path, robots.txt included, answers 403 with a challenge page.
+- ``bot-wall``: every path, robots.txt included, answers 403 with a challenge page;
+- ``article-wall``: article pages alone answer 403 (feeds stay open, as DataDome does).
 
 Every request the upstream answers passes through here, conditional GETs included; a body
 the change rewrote loses its validators (it is not the upstream's any more).
@@ -27,7 +28,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 FEED = "/RSS/news.xml"
-CHANGES = ("byline", "body", "feed-moved", "feed-html", "no-minutes", "bot-wall")
+CHANGES = ("byline", "body", "feed-moved", "feed-html", "no-minutes", "bot-wall", "article-wall")
 CHALLENGE = (
     b"<html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>"
 )
@@ -72,7 +73,7 @@ class ChangedHandler(BaseHTTPRequestHandler):
     def do_GET(self):
         change = self.server.change
         path = self.path
-        if change == "bot-wall":
+        if change == "bot-wall" or (change == "article-wall" and path.startswith("/view/")):
             return self.send(403, CHALLENGE, {"cf-mitigated": "challenge"})
         if change == "feed-moved" and path.startswith(FEED):
             return self.send(404, b"<html><body>Not Found</body></html>")

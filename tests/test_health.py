@@ -1,5 +1,6 @@
-"""Drift alarms: the replica changed the six ways real sites change, each caught by the run
-that meets it, and by `newsagg doctor`; an unchanged site raises nothing.
+"""Drift alarms: the replica changed the six ways real sites change (and a seventh: a bot wall
+on article pages alone), each caught by the run that meets it, and by `newsagg doctor`; an
+unchanged site raises nothing.
 
 One outlet (Yonhap), one proxy in front of its replica server (tests/sitechanges.py) whose
 change is switched between runs. Five runs of the unchanged site make the baseline (with
@@ -33,6 +34,7 @@ SCENARIOS = {
     "feed-html": (FEED, "yonhap: endpoint /RSS/news.xml ok (40 entries) → bad-feed: not a feed"),
     "no-minutes": ("time", "yonhap: time with minutes 100% → 0%"),
     "bot-wall": ("endpoints", "yonhap: endpoints 5 of 5 ok → all failing (http-403;"),
+    "article-wall": ("blocked", "yonhap: blocked 0% → 100% (26 articles;"),
 }
 
 
@@ -43,6 +45,7 @@ DOCTOR = {
     "feed-html": {"/RSS/news.xml"},
     "no-minutes": {"time"},
     "bot-wall": {*ENDPOINTS, "article"},
+    "article-wall": {"article"},
 }
 
 
@@ -205,6 +208,7 @@ def run_stats(read=30, byline=None, words=300, blocked=0, feed=("ok", 40)) -> di
         f"{prefix}words": [words] * read,
         f"{prefix}shortest": [words, "https://en.yna.co.kr/view/AEN20250425001500320"],
         "newsagg/yonhap/blocked": blocked,
+        f"{prefix}missing/blocked": "https://en.yna.co.kr/view/AEN20250425001552320",
         "newsagg/yonhap/endpoint/https://en.yna.co.kr/RSS/news.xml": feed[0],
         "newsagg/yonhap/endpoint/https://en.yna.co.kr/news": "ok",
         "newsagg/yonhap/endpoint_entries/https://en.yna.co.kr/news": 20,
@@ -266,7 +270,10 @@ def test_body_collapse_and_a_blocked_jump():
     collapsed = alarms_of(run_stats(words=60), past)
     assert collapsed.keys() == {"words", "body"}
     assert collapsed["words"].startswith("yonhap: median body words 300 → 60")
-    assert alarms_of(run_stats(read=10, blocked=20), past).keys() == {"blocked"}
+    assert alarms_of(run_stats(read=10, blocked=20), past) == {
+        "blocked": "yonhap: blocked 0% → 67% (30 articles; e.g. "
+        "https://en.yna.co.kr/view/AEN20250425001552320)"
+    }
     assert alarms_of(run_stats(read=28, blocked=2), past) == {}
 
 
