@@ -189,6 +189,15 @@ def test_a_quiet_run_is_no_drop(baseline, site, tmp_path):
         )
     ]
     assert "not-modified" in statuses and set(statuses) <= {"ok", "not-modified"}
+    listed = run_newsagg("health", "--db", str(db), "--runs", "2", "--json")
+    runs = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [(r["outlet"], r["run_id"], r["status"]) for r in runs] == [
+        ("yonhap", 6, "finished"),
+        ("yonhap", 5, "finished"),
+    ]
+    quiet = runs[0]["fields"]
+    assert quiet["articles"]["value"] == 0 and "byline" not in quiet
+    assert not any(f["alarm"] for r in runs for f in r["fields"].values())
 
 
 # --- the comparison alone, on the stats of made-up runs ---------------------------------------
