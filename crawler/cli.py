@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -21,7 +22,7 @@ from crawler.replica import snapshots as replica_snapshots
 from crawler.replica import unknown_snapshot
 from crawler.resources import DEFAULT_DB_RULE, default_db
 from crawler.source import SourceError, default_source_ids, load_source
-from crawler.timeutil import parse_day
+from crawler.timeutil import parse_datetime, parse_day
 
 EXIT_USAGE = 2
 EXIT_UNREACHABLE = 3
@@ -209,6 +210,14 @@ def crawl(
         click.echo(f"replica snapshot {options.replica_at} (see --replica-at)")
     for line in result.summary_lines():
         click.echo(line)
+    for alarm in result.alarms:
+        click.echo(f"warning: {alarm}", err=True)
+    if result.alarms:
+        click.echo(
+            f"warning: run {result.run_id} is degraded: an outlet changed "
+            "(`newsagg health`, `newsagg doctor`)",
+            err=True,
+        )
     if result.unreachable:
         hosts = ", ".join(f"{h} ({e})" for h, e in sorted(result.unreachable.items()))
         skipped = (
@@ -656,6 +665,108 @@ def serve(db_path, host, port, public):
         servemod.serve(db_path, host=host, port=port, public=public, announce=click.echo)
     except servemod.ServeError as exc:
         raise UserError(str(exc)) from None
+
+
+@cli.command()
+@click.option("--outlet", metavar="NAME", help="Only this outlet.")
+@click.option(
+    "--runs", default=10, show_default=True, type=click.IntRange(1), help="Runs per outlet."
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per outlet and run.")
+@db_option
+def health(outlet, runs, as_json, db_path):
+    """Recent runs per outlet: articles fetched, the share of them with a title, byline, time
+    with minutes, the outlet's body markup, a body of usual length; median words; blocked
+    share; healthy endpoints; and each drift alarm raised (the run is then `degraded`)."""
+    from crawler import health as healthmod
+
+    if outlet:
+        check_outlets((outlet,))
+    db = open_db(db_path)
+    found = healthmod.recent(db, outlet, runs)
+    if as_json:
+        for slug, listed in found.items():
+            for run in listed:
+                click.echo(json.dumps({"outlet": slug, **run}, ensure_ascii=False))
+        return
+    if not found:
+        click.echo("no run has recorded health yet; run `newsagg crawl` first", err=True)
+        return
+    headers = ["run", "finished", "status", *healthmod.COLUMNS, "endpoints"]
+    for slug, listed in found.items():
+        click.echo(f"{slug} ({OUTLETS[slug].name if slug in OUTLETS else slug})")
+        rows = []
+        for run in listed:
+            rows.append([run["run_id"], (run["finished_at"] or "")[:16], run["status"]])
+            rows[-1].extend(healthmod.cells(run))
+        print_table(headers, rows)
+        for run in listed:
+            for field in run["fields"].values():
+                if field["alarm"]:
+                    click.echo(f"  run {run['run_id']} alarm: {field['alarm']}")
+        click.echo()
+
+
+@cli.command()
+@click.option(
+    "--outlet", "outlets", multiple=True, metavar="NAME", help="Only this outlet (repeatable)."
+)
+@click.option("--replica", is_flag=True, help="Check the bundled replica (served on 127.0.0.1).")
+@click.option(
+    "--outlet-url",
+    "outlet_urls",
+    multiple=True,
+    metavar="NAME=BASE_URL",
+    help="Check this outlet at another base URL (a mirror, a test server). Repeatable.",
+)
+@click.option(
+    "--live", is_flag=True, help="Check the real sites (network; polite: robots.txt, 1 s apart)."
+)
+def doctor(outlets, replica, outlet_urls, live):
+    """Check now that each outlet is the site its module expects: robots.txt, each feed,
+    sitemap and listing (reachable, parses, has entries, newest entry), and its newest
+    article read as the crawl reads it (title, byline, time with minutes, body from the
+    outlet's markup, access). One line per check, a verdict per outlet; exit 1 when an
+    outlet is broken."""
+    from datetime import datetime
+
+    from crawler.doctor import Doctor
+    from crawler.replica import Replica
+    from crawler.replica.sites import SNAPSHOT
+    from crawler.settings import DOWNLOAD_DELAY
+    from crawler.timeutil import UTC
+
+    urls = parse_outlet_urls(outlet_urls) if outlet_urls else {}
+    if sum(map(bool, (replica, urls, live))) != 1:
+        raise UserError("say which sites to check: --replica, --outlet-url NAME=URL or --live")
+    chosen = check_outlets(outlets)
+    if urls:
+        missing = [o for o in outlets if o not in urls]
+        if missing:
+            raise UserError(f"no --outlet-url for {missing[0]!r}")
+        chosen = [o for o in chosen if o in urls]
+    reports = []
+    with contextlib.ExitStack() as stack:
+        if replica:
+            served = stack.enter_context(Replica(chosen))
+            urls, now, delay = served.base_urls, parse_datetime(SNAPSHOT), 0.0
+        elif live:
+            urls = {o: OUTLETS[o].base_url for o in chosen}
+            now, delay = datetime.now(UTC), DOWNLOAD_DELAY
+        else:
+            now, delay = None, 0.0
+        for slug in chosen:
+            report = Doctor(OUTLETS[slug], urls[slug], now, delay).run()
+            for line in report.lines():
+                click.echo(line)
+            click.echo()
+            reports.append(report)
+    broken = [r.outlet.slug for r in reports if r.verdict == "broken"]
+    fine = len(reports) - len(broken)
+    tail = f", {len(broken)} broken ({', '.join(broken)})" if broken else ""
+    click.echo(f"doctor: {fine} of {len(reports)} outlets working{tail}")
+    if broken:
+        sys.exit(1)
 
 
 @cli.command("outlets")

@@ -16,6 +16,7 @@ from scrapy.spiderloader import SpiderLoader
 
 from crawler import claims as claimsmod
 from crawler import db as dbmod
+from crawler import health
 from crawler.middlewares import UNREACHABLE_REASON, connection_failure, unreachable_hosts
 from crawler.replica import Replica, snapshot_for
 from pipelines.dedupe import link_copies
@@ -64,6 +65,8 @@ class CrawlResult:
     unreachable: dict[str, str]
     sources: dict[int, dict] = field(default_factory=dict)
     copies: dict[str, int] = field(default_factory=dict)
+    # Drift alarms of this run (crawler/health.py), one line each; the run is then `degraded`.
+    alarms: list[str] = field(default_factory=list)
 
     @property
     def not_attempted(self) -> int:
@@ -179,7 +182,7 @@ def _run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
     if options.replica and not options.replica_at:
         options.replica_at = snapshot_for(source_days(db, source_ids))
     run_id = open_run(db, {**_jsonable(options), "source_ids": source_ids})
-    status, per_outlet, settings, rescored, copies = "failed", {}, None, {}, {}
+    status, per_outlet, settings, ended = "failed", {}, None, RunEnd()
     try:
         with contextlib.ExitStack() as stack:
             base_urls = dict(options.outlet_urls)
@@ -201,14 +204,19 @@ def _run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
         status = "finished"
     finally:
         try:
-            rescored, copies = close_run(db, run_id, settings, per_outlet, status)
+            ended = close_run(db, run_id, settings, per_outlet, status)
         finally:
             db.close()
     unreachable: dict[str, str] = {}
     for s in per_outlet.values():
         unreachable.update(unreachable_hosts(s))
     return CrawlResult(
-        run_id=run_id, stats=per_outlet, unreachable=unreachable, sources=rescored, copies=copies
+        run_id=run_id,
+        stats=per_outlet,
+        unreachable=unreachable,
+        sources=ended.sources,
+        copies=ended.copies,
+        alarms=ended.alarms,
     )
 
 
@@ -220,28 +228,46 @@ def open_run(db, args: dict) -> int:
     return dbmod.start_run(db, args)
 
 
+@dataclass
+class RunEnd:
+    """What the end of a run found: per-source counts, copies linked, health alarms."""
+
+    sources: dict[int, dict] = field(default_factory=dict)
+    copies: dict = field(default_factory=dict)
+    alarms: list[str] = field(default_factory=list)
+
+
 def close_run(
     db, run_id: int, settings: Settings | None, per_outlet: dict[str, dict], status: str
-) -> tuple[dict[int, dict], dict]:
-    """End a run: unless the crawl failed, settle copies and rescore (``rescore_all``); then
-    record the status and the stats (per outlet, per source, copies) on its `runs` row.
+) -> RunEnd:
+    """End a run: unless the crawl failed, settle copies and rescore (``rescore_all``) and
+    measure each outlet's health against its recent runs (an alarm makes the run
+    `degraded`); then record the status and the stats (per outlet, per source, copies) on its
+    `runs` row.
 
-    A failing rescore marks the run failed and is raised. Returns (per-source counts, copies).
+    A failing rescore marks the run failed and is raised.
     """
-    rescored, copies = {}, {}
+    end = RunEnd()
     try:
         if status != "failed":
             try:
-                rescored, copies = rescore_all(db, settings)
+                end.sources, end.copies = rescore_all(db, settings)
             except BaseException:
                 status = "failed"
                 raise
+        if status == "finished":
+            limits = health.Limits.from_settings(settings)
+            end.alarms = health.assess(db, run_id, per_outlet, limits)
+            if end.alarms:
+                status = "degraded"
     finally:
         stats = {slug: _jsonable(s) for slug, s in per_outlet.items()}
-        stats["sources"] = {str(k): v for k, v in rescored.items()}
-        stats["copies"] = copies
+        stats["sources"] = {str(k): v for k, v in end.sources.items()}
+        stats["copies"] = end.copies
+        if end.alarms:
+            stats["alarms"] = end.alarms
         dbmod.finish_run(db, run_id, status, stats)
-    return rescored, copies
+    return end
 
 
 def source_days(db, source_ids: list[int]) -> list[str]:

@@ -137,6 +137,20 @@ SCHEMA = {
         },
         "id",
     ),
+    # Field health per run and outlet (crawler/health.py): one row per measure, its baseline
+    # (the outlet's recent runs) and the alarm it raised, if any.
+    "health": (
+        {
+            "run_id": int,
+            "outlet": str,
+            "field": str,
+            "value": float,
+            "baseline": float,
+            "alarm": str,
+            "detail": str,
+        },
+        ("run_id", "outlet", "field"),
+    ),
     "runs": (
         {
             "id": int,
@@ -164,6 +178,7 @@ INDEXES = [
     ("sources", ["text_hash"], True),
     ("claims", ["source_id"], False),
     ("claims", ["article_id"], False),
+    ("health", ["outlet", "run_id"], False),
 ]
 JSON_COLUMNS = {
     "authors",

@@ -114,7 +114,11 @@ class RunRecorder:
         db = dbmod.connect(self.db_path)
         try:
             stats = {spider.name: dict(self.crawler.stats.get_stats(), finish_reason=reason)}
-            close_run(db, self.run_id, self.settings, stats, "finished" if ended else "interrupted")
+            end = close_run(
+                db, self.run_id, self.settings, stats, "finished" if ended else "interrupted"
+            )
+            for alarm in end.alarms:
+                logger.warning("newsagg health: %s (run %s degraded)", alarm, self.run_id)
         finally:
             db.close()
             self.lock.close()

@@ -52,6 +52,8 @@ class ArticleItem:
     # Computed from the text by the extraction worker (not stored): relevance ``features``,
     # ``content_hash`` and MinHash ``signature`` for dedupe.
     precomputed: dict = field(default_factory=dict)
+    # What the page gave by itself, for the run's field health (crawler/health.py; not stored).
+    health: dict = field(default_factory=dict)
     # Filled by the relevance pipeline: {source_id: {"score": .., "matched": {...}}}.
     scores: dict = field(default_factory=dict)
     # Filled by the dedupe pipeline.

@@ -85,6 +85,7 @@ EXTENSIONS = {
     # sources and local-server settings before anything reads them. See crawler/extensions.py.
     "crawler.extensions.RunRecorder": -100,
     "crawler.middlewares.ProgressReporter": 500,
+    "crawler.health.HealthMonitor": 500,
 }
 
 LOG_LEVEL = "INFO"
@@ -140,3 +141,9 @@ NEWSAGG_MAX_DROPPED_PER_ENDPOINT = 50
 NEWSAGG_PROGRESS_INTERVAL = 10.0
 # The `runs` row this crawl reports into (set by `newsagg crawl`; a bare `scrapy crawl` makes one).
 NEWSAGG_RUN_ID: int | None = None
+# Field health and drift alarms (crawler/health.py): the baseline is the outlet's last this
+# many runs that fetched at least NEWSAGG_HEALTH_MIN_ARTICLES articles; with fewer than
+# NEWSAGG_HEALTH_MIN_RUNS such runs (the first runs) nothing is compared.
+NEWSAGG_HEALTH_RUNS = 5
+NEWSAGG_HEALTH_MIN_RUNS = 3
+NEWSAGG_HEALTH_MIN_ARTICLES = 10

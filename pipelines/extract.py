@@ -31,6 +31,7 @@ from scrapy.exceptions import DropItem
 from scrapy.http import TextResponse
 
 from crawler import neardup, pagemeta
+from crawler.health import page_health
 from crawler.items import ArticleItem
 from crawler.outlets import OUTLETS, Outlet
 from crawler.scoring import scoring_text, text_features
@@ -112,6 +113,9 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
         "word_count": len(text.split()),
         "access": quirks.get("access") or "full",
         "canonical": canonical,
+        # Did the outlet module's page reader find the body (None: it reads no body)? A site
+        # that renamed its body container falls back to generic extraction: health notices.
+        "outlet_body": ("text" in quirks) if spec and spec.reads_body else None,
     }
 
 
@@ -699,6 +703,9 @@ def extract_for_crawl(html: str, url: str, outlet: str | None, candidate: dict) 
     if elements > MAX_ELEMENTS:
         raise PageTooComplex(f"{elements} elements")
     fields = extract_article(html, url, outlet)
+    # What the page gives by itself, before discovery fills its gaps.
+    fields["health"] = page_health(fields, outlet)
+    fields.pop("outlet_body", None)
     fields["title"] = fields["title"] or candidate.get("title")
     fields["published"] = fields["published"] or candidate.get("published")
     fields["keywords"] = fields["keywords"] or candidate.get("keywords") or []
@@ -784,6 +791,7 @@ class ExtractPipeline:
         adapter = ItemAdapter(item)
         stats = self.crawler.stats
         item.precomputed = fields.pop("precomputed", None) or {}
+        item.health = fields.pop("health", None) or {}
         self.follow_canonical(item, fields.pop("canonical"))
         for key, value in fields.items():
             adapter[key] = value

@@ -56,6 +56,10 @@ class Outlet:
     clean_text: Callable[[str], str] | None = None
     clean_title: Callable[[str], str] | None = None
     notes: tuple[str, ...] = field(default=())
+    # ``page_fields`` reads the body itself: a page where it finds none has changed layout.
+    reads_body: bool = False
+    # The access a fetched article page has when all is well (checked by `newsagg doctor`).
+    access: tuple[str, ...] = ("full",)
 
     @property
     def host(self) -> str:

@@ -100,5 +100,7 @@ OUTLET = Outlet(
     noise_params=frozenset({"n_cid", "utm_source", "utm_medium"}),
     aliases=("Nikkei Asia", "Nikkei Asian Review", "Nikkei"),
     page_fields=page_fields,
+    reads_body=True,
+    access=("partial",),
     parse_listing=parse_listing,
 )

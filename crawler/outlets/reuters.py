@@ -75,6 +75,9 @@ OUTLET = Outlet(
     noise_params=frozenset({"rpc", "taid", "utm_source", "utm_medium", "utm_campaign"}),
     aliases=("Reuters", "Thomson Reuters"),
     page_fields=page_fields,
+    reads_body=True,
+    # DataDome answers crawlers 401; a page served in full is read in full.
+    access=("blocked", "full"),
     clean_text=clean_text,
     url_date=url_date,
     # Never reached while robots.txt disallows /site-search/; checked at run time.

@@ -103,6 +103,7 @@ OUTLET = Outlet(
     noise_params=frozenset({"section", "input", "site", "from", "utm_source"}),
     aliases=("Yonhap News Agency", "Yonhap"),
     page_fields=page_fields,
+    reads_body=True,
     clean_text=clean_text,
     parse_listing=parse_listing,
     story_version=story_version,

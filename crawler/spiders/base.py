@@ -173,6 +173,8 @@ class OutletSpider(scrapy.Spider):
         decision, reason = failure_reason(failure)
         if decision == "skipped":
             self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/{reason}")
+        else:
+            self.endpoint_status(request.url, reason)
         yield self.endpoint_failed(request.url, via, reason, decision=decision)
 
     def unusable(self, response, via: str) -> list[Discovery] | None:
@@ -183,17 +185,30 @@ class OutletSpider(scrapy.Spider):
         """
         if response.status == 304:
             self.crawler.stats.inc_value("newsagg/not_modified")
+            self.endpoint_status(response.url, "not-modified")
             return []
         if response.status >= 400:
+            self.endpoint_status(response.url, f"http-{response.status}")
             return [self.endpoint_failed(response.url, via, f"http-{response.status}")]
         return None
+
+    def endpoint_status(self, url: str, status: str, entries: int | None = None) -> None:
+        """What an endpoint answered this run ("ok" with its entries, "not-modified",
+        "http-404", "bad-feed: ..."), for the run's health (crawler/health.py)."""
+        key = canonical_url(url, self.base_urls)
+        stats = self.crawler.stats
+        stats.set_value(f"newsagg/{self.outlet_slug}/endpoint/{key}", status)
+        if entries is not None:
+            stats.set_value(f"newsagg/{self.outlet_slug}/endpoint_entries/{key}", entries)
 
     def parse_robots(self, response, via: str):
         """Sitemaps (and sitemap indexes) that robots.txt advertises with ``Sitemap:`` lines."""
         if response.status >= 400 or not isinstance(response, TextResponse):
             # No robots.txt is common (a mirror, a test server): nothing advertised.
             self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/robots_missing")
+            self.endpoint_status(response.url, f"http-{response.status}")
             return
+        self.endpoint_status(response.url, "ok")
         dropped = DroppedLinks(self, response.url, via)
         declared = self.declared_sitemaps()
         for url in sitemap_urls_from_robots(response.body, base_url=response.url):
@@ -214,8 +229,10 @@ class OutletSpider(scrapy.Spider):
         try:
             entries = parse_rss(response.body)
         except FeedError as exc:
+            self.endpoint_status(response.url, f"bad-feed: {exc}")
             yield self.endpoint_failed(response.url, via, f"bad-feed: {exc}")
             return
+        self.endpoint_status(response.url, "ok", len(entries))
         self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/feed_entries", len(entries))
         yield from self.candidate_requests(entries, via, response.url)
 
@@ -226,8 +243,10 @@ class OutletSpider(scrapy.Spider):
         try:
             kind, entries = parse_sitemap(response.body)
         except FeedError as exc:
+            self.endpoint_status(response.url, f"bad-sitemap: {exc}")
             yield self.endpoint_failed(response.url, via, f"bad-sitemap: {exc}")
             return
+        self.endpoint_status(response.url, "ok", len(entries))
         if kind == "index":
             if depth >= MAX_SITEMAP_DEPTH:
                 yield self.endpoint_failed(response.url, via, "sitemap-index-too-deep")
@@ -252,9 +271,11 @@ class OutletSpider(scrapy.Spider):
             yield from instead
             return
         if not isinstance(response, TextResponse):
+            self.endpoint_status(response.url, "not-html")
             yield self.endpoint_failed(response.url, via, "not-html")
             return
         entries = self.outlet.parse_listing(response.text)
+        self.endpoint_status(response.url, "ok", len(entries))
         self.crawler.stats.inc_value(f"newsagg/{self.outlet_slug}/{via}_entries", len(entries))
         # Relative links are the page's own: joined to where it was fetched from (the base).
         entries = [
