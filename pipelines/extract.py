@@ -167,11 +167,29 @@ class SiteNames:
         return bool(key) and (key in self.names or key in self.hosts)
 
 
+# An h1 in a list or a navigation bar is the site's (a breadcrumb, a strip of sections)...
+_LISTED = "ancestor::li or ancestor::nav or ancestor::ul or ancestor::footer"
+# ...and the article's headline is then the heading that opens the <article>.
+_ARTICLE_HEADING = (
+    f"//article//h1[not({_LISTED})] | //article//hgroup//h2[not({_LISTED})]"
+    f" | //article//header//h2[not({_LISTED})]"
+)
+
+
 def shown_headlines(tree) -> dict[str, list[str]]:
-    """The headlines a reader sees, read before trafilatura: the h1s and the <title>."""
-    h1s = [tidy(" ".join(h.itertext())) for h in tree.iter("h1")]
+    """The headlines a reader sees, read before trafilatura: the h1s (the heading that opens
+    the <article> first where the page's h1s stand in lists or navigation) and the <title>."""
+    elements = list(tree.iter("h1"))
+    opening = []
+    if elements and all(h.xpath(_LISTED) for h in elements):
+        opening = tree.xpath(_ARTICLE_HEADING)[:1]
+    h1s = [tidy(" ".join(h.itertext())) for h in opening + elements]
     titles = tree.xpath("//head/title/text()") or tree.xpath("//title[not(ancestor::svg)]/text()")
-    return {"h1": [h for h in h1s if h][:10], "title": [tidy(t) for t in titles[:1] if t.strip()]}
+    return {
+        "h1": [h for h in h1s if h][:10],
+        "opening": h1s[: len(opening)],
+        "title": [tidy(t) for t in titles[:1] if t.strip()],
+    }
 
 
 def _splits(text: str) -> list[tuple[str, str]]:
@@ -242,6 +260,12 @@ def page_title(
     social = [t for t in social if t and not site.named(t)]
     others = [*h1s, *social, headline, page]
     cards = [headline_part(t, others, site) for t in social]
+    # The heading that opens the article, where the site's h1 is a navigation item, is the
+    # headline when the JSON-LD headline confirms it; spelled as JSON-LD does, as a heading
+    # built of a kicker's and a title's spans loses the colon between them.
+    opening = headlines.get("opening") or []
+    if opening and headline and _agrees(opening[0], headline):
+        return headline
     if tree is not None and h1s and cards:
         shown = visible_text(tree)
         visible = [c for c in cards if _compact(c) in shown]

@@ -122,6 +122,21 @@ def test_a_card_headline_cut_short_by_an_unescaped_quote_is_read_whole_from_the_
     assert extract(html)["title"] == whole
 
 
+def test_where_the_sites_h1_is_a_navigation_item_the_heading_opening_the_article_is_the_title():
+    shown = "Harbour board votes to rebuild storm-hit pier"
+    nav = "Riverside news: pier, harbour, weather"
+    html = (
+        f"<html><head>{meta('og:title', nav)}"
+        + ld({"@type": "NewsArticle", "headline": f"Pier: {shown}"})
+        + f"</head><body><ul><li><h1>{nav}</h1></li></ul><article><hgroup>"
+        f"<h2><span>Pier</span> <span>{shown}</span></h2></hgroup>"
+        + "".join(f"<p>{p}</p>" for p in STORY)
+        + "</article></body></html>"
+    )
+    # Spelled as JSON-LD has it: the kicker's colon is lost between the heading's spans.
+    assert extract(html)["title"] == f"Pier: {shown}"
+
+
 # --- Authors --------------------------------------------------------------------------------
 
 
