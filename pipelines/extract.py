@@ -7,6 +7,7 @@ it to fetched pages. This is the only module that calls trafilatura.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html as htmllib
 import itertools
 import json
@@ -266,7 +267,7 @@ def page_title(
     opening = headlines.get("opening") or []
     if opening and headline and _agrees(opening[0], headline):
         return headline
-    if tree is not None and h1s and cards:
+    if tree is not None and h1s and not all(_agrees(h1s[0], c) for c in cards):
         shown = visible_text(tree)
         visible = [c for c in cards if _compact(c) in shown]
         if visible:
@@ -566,9 +567,23 @@ class PageDoc:
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
+        if name == "author" and self._meta is None:
+            self.author = _trafilatura_author(self._tree)
+            return self.author
         if self._meta is None:
             self._meta = trafilatura.metadata.extract_metadata(self._tree, self._url)
         return getattr(self._meta, name, None)
+
+
+def _trafilatura_author(tree) -> str | None:
+    """trafilatura's byline as its extract_metadata reads it (meta tags, then JSON-LD, then
+    byline elements), without the date search that costs most of that call."""
+    found = trafilatura.metadata.examine_meta(tree)
+    if found.author and " " not in found.author:
+        found.author = None
+    with contextlib.suppress(Exception):  # trafilatura guards its JSON-LD reader the same way
+        found = trafilatura.metadata.extract_meta_json(tree, found)
+    return found.author or trafilatura.metadata.extract_author(tree)
 
 
 # A string literal in a script, long enough to hold an article.
