@@ -149,12 +149,18 @@ def _identities(obj: dict, base: str | None) -> set[str]:
     return {key for key in found if key}
 
 
+_SITE_CREDIT = re.compile(r"^(.+?)\s*\((?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/?\)$")
+
+
 def site_names(meta: dict[str, str], objects: list[dict], article: dict) -> list[str]:
-    """What the site calls itself: og:site_name, the app name, the JSON-LD WebSite's name and
-    the article's publisher."""
+    """What the site calls itself: og:site_name, the app name, the JSON-LD WebSite's name,
+    the article's publisher, and an author credit that gives a web address ("Deutsche Welle
+    (www.dw.com)")."""
     names = [
         meta.get(k) for k in ("og:site_name", "application-name", "apple-mobile-web-app-title")
     ]
+    if credit := _SITE_CREDIT.match(meta.get("author") or ""):
+        names.append(credit.group(1))
     names += [ld_text(o.get("name")) for o in objects if "WebSite" in ld_types(o)]
     publishers = article.get("publisher")
     for publisher in publishers if isinstance(publishers, list) else [publishers]:
@@ -277,6 +283,16 @@ _BYLINE_PROBES = (
     "//a[(contains(@href,'/author') or contains(@href,'/autor') or contains(@href,'/journalist'))"
     f" and {_NOT_ASIDE}]",
 )
+# A byline printed as a label and a name ("<strong>Autorin/Autor</strong> Jane Doe").
+_LABELS = ("author", "authors", "autor", "autorin", "autorin/autor", "autoren", "auteur",
+           "autore", "written by", "by", "von", "text", "door", "forfatter", "författare",
+           "yazar", "tác giả")  # fmt: skip
+_LABEL_XPATH = "//*[self::strong or self::b or self::span or self::dt or self::th or self::label][{}]".format(
+    " or ".join(
+        f"translate(normalize-space(.),'ABCDEFGHIJKLMNOPQRSTUVWXYZ:','abcdefghijklmnopqrstuvwxyz')='{w}'"
+        for w in _LABELS
+    )
+)
 _EDITOR_XPATH = "//*[contains(text(),'责编') or contains(text(),'责任编辑')]/text()"
 _EDITOR_CREDIT = re.compile(r"[（(](?:责编|责任编辑)[:：]\s*([^)）]+)[)）]")
 _PARTICLES = frozenset(
@@ -344,6 +360,11 @@ def page_bylines(tree) -> Iterator[list[str]]:
             text = " ".join(" ".join(el.itertext()).split())
             if text and len(text) <= _BYLINE_CHARS:
                 yield [n for n in split_names(text) if looks_like_name(n, marked=rank == 0)]
+    for label in tree.xpath(_LABEL_XPATH)[:5]:
+        whole = " ".join(" ".join(label.getparent().itertext()).split())
+        text = whole.replace(" ".join(label.text_content().split()), "", 1).strip(" :")
+        if text and len(text) <= _BYLINE_CHARS:
+            yield [n for n in split_names(text) if looks_like_name(n, marked=False)]
     for text in tree.xpath(_EDITOR_XPATH)[:5]:
         match = _EDITOR_CREDIT.search(text)
         if match:

@@ -301,3 +301,12 @@ def test_a_page_that_renders_its_story_from_script_data_gives_the_story():
     text = extract(html)["text"]
     assert STORY[0] in text and STORY[-1] in text
     assert "contentHtml" not in text and "<p>" not in text
+
+
+def test_a_byline_printed_as_a_label_and_a_name_beats_a_site_credit_with_its_address():
+    html = page(
+        '<meta name="author" content="Riverside Post (www.riversidepost.example)">',
+        body="<ul><li><strong>Datum</strong> 10.03.2025</li>"
+        "<li><strong>Autorin/Autor</strong> Mara Lind</li></ul>",
+    )
+    assert extract(html)["authors"] == ["Mara Lind"]
