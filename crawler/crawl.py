@@ -110,8 +110,19 @@ class CrawlResult:
 def build_settings(
     options: CrawlOptions, source_ids: list[int], run_id: int, base_urls: dict
 ) -> Settings:
+    return project_settings(run_values(options, source_ids, run_id, base_urls))
+
+
+def project_settings(values: dict) -> Settings:
+    """The project's settings with a run's values (``run_values``) on top."""
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(values, priority="cmdline")
+    return settings
+
+
+def run_values(options: CrawlOptions, source_ids: list[int], run_id: int, base_urls: dict) -> dict:
+    """The settings one run gives its crawlers (JSON: a Redis run publishes them)."""
     values = {
         "NEWSAGG_DB": options.db_path,
         "NEWSAGG_SOURCE_IDS": source_ids,
@@ -126,9 +137,8 @@ def build_settings(
         values["NEWSAGG_UNTIL"] = options.until
     if options.replica or _all_local(base_urls):
         values.update(LOCAL_OVERRIDES)
-    settings.setdict(values, priority="cmdline")
-    settings.setdict(options.overrides, priority="cmdline")
-    return settings
+    values.update(options.overrides)
+    return values
 
 
 def _all_local(base_urls: dict[str, str]) -> bool:

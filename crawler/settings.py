@@ -138,5 +138,15 @@ NEWSAGG_RETRY_AFTER_MAX = 120.0
 NEWSAGG_MAX_DROPPED_PER_ENDPOINT = 50
 # Seconds between progress lines on stderr during a crawl (0 disables them).
 NEWSAGG_PROGRESS_INTERVAL = 10.0
+# Redis frontier (crawler/frontier.py): the URL (redis://HOST:PORT/DB) shared by the seeder
+# (`newsagg crawl --redis`), the workers and the writer; unset: one process crawls.
+NEWSAGG_REDIS_URL: str | None = None
+# Seconds a worker's lease on a request lasts unrenewed (the visibility timeout): then a dead
+# worker's requests go back to the queue.
+NEWSAGG_REDIS_LEASE = 30.0
+# Set by the commands: "seed" or "worker" (unset: no Redis).
+NEWSAGG_REDIS_ROLE: str | None = None
+# Set by `newsagg worker`: its id in the run's register and in its leases.
+NEWSAGG_REDIS_WORKER: str | None = None
 # The `runs` row this crawl reports into (set by `newsagg crawl`; a bare `scrapy crawl` makes one).
 NEWSAGG_RUN_ID: int | None = None

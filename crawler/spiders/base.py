@@ -96,7 +96,7 @@ class OutletSpider(scrapy.Spider):
 
     async def start(self):
         outlet = self.outlet
-        profiles, (self.since, self.until) = crawl_profiles(self.crawler)
+        profiles, _ = crawl_profiles(self.crawler)
         for entry in self.queued():
             # Last in line: a feed or news sitemap seeing the same URL first brings richer
             # metadata, which the pre-filter merges into this pending request.
@@ -126,6 +126,15 @@ class OutletSpider(scrapy.Spider):
             for query in dict.fromkeys(q for p in profiles for q in p.queries):
                 url = self.base + outlet.search.format(query=quote_plus(query))
                 yield self.endpoint_request(url, self.parse_listing, "search", query=query)
+
+    @property
+    def since(self) -> date | None:
+        """First day of the crawl's window (None: open)."""
+        return crawl_profiles(self.crawler)[1][0]
+
+    @property
+    def until(self) -> date | None:
+        return crawl_profiles(self.crawler)[1][1]
 
     def robots_url(self) -> str:
         """robots.txt sits at the root of the base's host, even under a path prefix."""
