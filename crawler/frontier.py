@@ -77,16 +77,23 @@ QUEUE_KEY = f"{PREFIX}:%(spider)s:requests"
 DUPEFILTER_KEY = f"{PREFIX}:%(spider)s:dupefilter"
 # Seconds between a worker's lease renewals, heartbeats and looks at the queue.
 TICK = 0.5
-# A worker whose heartbeat is this old is gone.
-HEARTBEAT_TTL = 10
 
 
-def leases_key(spider: str) -> str:
-    return f"{PREFIX}:{spider}:leases"
+def frontier_keys(spider: str) -> dict[str, str]:
+    """One outlet's frontier: discovery requests (feeds, sitemaps, listings, searches) and
+    article requests (each a priority queue), their leases (lease id -> expiry) and the leased
+    requests (lease id -> "queue score request")."""
+    base = f"{PREFIX}:{spider}"
+    return {
+        "discovery": QUEUE_KEY % {"spider": spider},
+        "articles": f"{base}:articles",
+        "discovery_leases": f"{base}:leases:discovery",
+        "article_leases": f"{base}:leases:articles",
+        "leased": f"{base}:leased",
+    }
 
 
-def leased_key(spider: str) -> str:
-    return f"{PREFIX}:{spider}:leased"
+FRONTIER_ORDER = ("discovery", "articles", "discovery_leases", "article_leases", "leased")
 
 
 def alive_key(worker: str) -> str:
@@ -160,90 +167,127 @@ def role_settings(role: str, url: str, lease: float | None = None) -> dict:
 
 # --- the frontier: scheduler and leased queue ------------------------------------------------
 
-# Pop the best request and lease it: ZSET queue -> ZSET leases (expiry) + HASH lease -> data.
+# Pop the best request and lease it (KEYS: FRONTIER_ORDER; ARGV: lease seconds, lease id).
+# Discovery first: an article request is taken only when no discovery request of the outlet
+# is queued or leased anywhere, so every sighting of a URL (feed, news sitemap, plain sitemap)
+# has been merged into its candidate before the page is fetched, whichever worker finished
+# first.
 POP = """
-local found = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #found == 0 then return false end
-redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
-local now = redis.call('TIME')
-redis.call('ZADD', KEYS[2], now[1] + ARGV[1], ARGV[2])
-redis.call('HSET', KEYS[3], ARGV[2], found[2] .. ' ' .. found[1])
+local queue, leases = KEYS[1], KEYS[3]
+local found = redis.call('ZRANGE', queue, 0, 0, 'WITHSCORES')
+if #found == 0 then
+  if redis.call('ZCARD', KEYS[3]) > 0 then return false end
+  queue, leases = KEYS[2], KEYS[4]
+  found = redis.call('ZRANGE', queue, 0, 0, 'WITHSCORES')
+  if #found == 0 then return false end
+end
+redis.call('ZREMRANGEBYRANK', queue, 0, 0)
+local t = redis.call('TIME')
+local now = t[1] + t[2] / 1000000
+redis.call('ZADD', leases, now + ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[5], ARGV[2], queue .. ' ' .. found[2] .. ' ' .. found[1])
 return found[1]
 """
-# Renew the given leases (those still held: XX).
+# Renew the given leases (those still held: XX). KEYS: the two lease sets.
 RENEW = """
-local now = redis.call('TIME')
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now[1] + ARGV[1], ARGV[i]) end
+local t = redis.call('TIME')
+local now = t[1] + t[2] / 1000000
+for i = 2, #ARGV do
+  redis.call('ZADD', KEYS[1], 'XX', now + ARGV[1], ARGV[i])
+  redis.call('ZADD', KEYS[2], 'XX', now + ARGV[1], ARGV[i])
+end
 return 0
 """
-# Put the requests of expired leases back in the queue, with their priority.
+# Put the requests of expired leases back in their queue, with their priority.
+# KEYS: the two lease sets, the leased hash.
 REQUEUE = """
-local now = redis.call('TIME')
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now[1])
-for _, id in ipairs(expired) do
-  local value = redis.call('HGET', KEYS[3], id)
-  if value then
-    local space = string.find(value, ' ', 1, true)
-    redis.call('ZADD', KEYS[1], string.sub(value, 1, space - 1), string.sub(value, space + 1))
+local t = redis.call('TIME')
+local now = t[1] + t[2] / 1000000
+local count = 0
+for k = 1, 2 do
+  local expired = redis.call('ZRANGEBYSCORE', KEYS[k], '-inf', now)
+  for _, id in ipairs(expired) do
+    local value = redis.call('HGET', KEYS[3], id)
+    if value then
+      local a = string.find(value, ' ', 1, true)
+      local b = string.find(value, ' ', a + 1, true)
+      redis.call('ZADD', string.sub(value, 1, a - 1), string.sub(value, a + 1, b - 1),
+                 string.sub(value, b + 1))
+    end
+    redis.call('HDEL', KEYS[3], id)
+    redis.call('ZREM', KEYS[k], id)
+    count = count + 1
   end
-  redis.call('HDEL', KEYS[3], id)
-  redis.call('ZREM', KEYS[2], id)
 end
-return #expired
+return count
 """
 
 
 class LeasedQueue(PriorityQueue):
-    """scrapy-redis' priority queue whose pop leases the request (see the module doc)."""
+    """scrapy-redis' priority queue, in two (discovery, articles), whose pop leases the
+    request (see the module doc and POP)."""
 
     def __init__(self, server, spider, key, serializer=None):
         super().__init__(server, spider, key, serializer)
-        self.leases = leases_key(spider.name)
-        self.leased = leased_key(spider.name)
-        self.lease_seconds = int(spider.settings.getfloat("NEWSAGG_REDIS_LEASE"))
+        self.keys = frontier_keys(spider.name)
+        self.lease_seconds = spider.settings.getfloat("NEWSAGG_REDIS_LEASE")
         self.worker = spider.settings.get("NEWSAGG_REDIS_WORKER") or worker_id()
         self.held: dict[str, object] = {}
         self._count = 0
         self._pop = server.register_script(POP)
         self._renew = server.register_script(RENEW)
-        self._requeue = server.register_script(REQUEUE)
+
+    def __len__(self):
+        return self.server.zcard(self.keys["discovery"]) + self.server.zcard(self.keys["articles"])
+
+    def push(self, request):
+        key = self.keys["articles" if "candidate" in request.meta else "discovery"]
+        self.server.execute_command("ZADD", key, -request.priority, self._encode_request(request))
 
     def pop(self, timeout=0):
         self._count += 1
         lease = f"{self.worker}:{self._count}"
-        data = self._pop(
-            keys=[self.key, self.leases, self.leased], args=[self.lease_seconds, lease]
-        )
+        keys = [self.keys[k] for k in FRONTIER_ORDER]
+        data = self._pop(keys=keys, args=[self.lease_seconds, lease])
         if data is None:
             return None
         request = self._decode_request(data)
         self.held[lease] = request
         return request
 
+    def clear(self):
+        self.server.delete(*self.keys.values())
+
     def settle(self, in_progress) -> None:
         """Release the leases of requests Scrapy is done with; renew the others."""
         done = [lease for lease, request in self.held.items() if request not in in_progress]
         if done:
             pipe = self.server.pipeline()
-            pipe.zrem(self.leases, *done).hdel(self.leased, *done)
+            pipe.zrem(self.keys["discovery_leases"], *done)
+            pipe.zrem(self.keys["article_leases"], *done)
+            pipe.hdel(self.keys["leased"], *done)
             pipe.execute()
             for lease in done:
                 del self.held[lease]
         if self.held:
-            self._renew(keys=[self.leases], args=[self.lease_seconds, *self.held])
+            leases = [self.keys["discovery_leases"], self.keys["article_leases"]]
+            self._renew(keys=leases, args=[self.lease_seconds, *self.held])
 
     def requeue_expired(self) -> int:
         return requeue_expired(self.server, self.spider.name)
 
-    def busy(self) -> bool:
-        """Requests waiting or leased anywhere."""
-        return bool(self.server.zcard(self.key) or self.server.zcard(self.leases))
-
 
 def requeue_expired(server: redis.Redis, spider: str) -> int:
+    keys = frontier_keys(spider)
     script = server.register_script(REQUEUE)
-    keys = [QUEUE_KEY % {"spider": spider}, leases_key(spider), leased_key(spider)]
-    return script(keys=keys)
+    return script(keys=[keys["discovery_leases"], keys["article_leases"], keys["leased"]])
+
+
+def frontier_busy(server: redis.Redis, spider: str) -> bool:
+    """Requests of this outlet queued or leased anywhere (expired leases put back first)."""
+    requeue_expired(server, spider)
+    keys = frontier_keys(spider)
+    return any(server.zcard(keys[k]) for k in FRONTIER_ORDER if k != "leased")
 
 
 class FrontierScheduler(Scheduler):
@@ -275,31 +319,50 @@ class NoStartRequests:
 class SharedPrefilterMiddleware(PrefilterMiddleware):
     """The pre-filter with its memory in Redis: URLs stored before the run (a set the seeder
     fills) and candidates passed by any process of the run (a hash), so a URL found by two
-    workers is fetched once and its fetcher sees what every sighting said."""
+    workers is fetched once and its fetcher sees what every sighting said.
+
+    A pass belongs to the process that made it: if that worker died (its heartbeat expired),
+    its request may never have reached the queue, so the URL may pass again (the dead worker's
+    feed request comes back through its lease and is parsed again).
+    """
 
     @classmethod
     def from_crawler(cls, crawler):
         mw = cls(crawler, db_path=None, **cls.options(crawler))
         mw.redis = connect(crawler.settings.get("NEWSAGG_REDIS_URL"))
+        mw.owner = crawler.settings.get("NEWSAGG_REDIS_WORKER") or "seed"
         return mw
 
     def is_known(self, canonical: str) -> bool:
         return bool(self.redis.sismember(KNOWN, canonical))
 
-    def repeat(self, canonical: str, candidate: dict) -> bool:
+    def _passed(self, canonical: str) -> dict | None:
+        """The live pass of a URL: {"owner": process id, "candidate": {...}}."""
         stored = self.redis.hget(PASSED, canonical)
         if stored is None:
+            return None
+        entry = json.loads(stored)
+        owner = entry["owner"]
+        if owner in ("seed", self.owner) or self.redis.exists(alive_key(owner)):
+            return entry
+        return None
+
+    def repeat(self, canonical: str, candidate: dict) -> bool:
+        entry = self._passed(canonical)
+        if entry is None:
             return False
-        pending = json.loads(stored)
-        merge_candidates(pending, candidate)
-        self.redis.hset(PASSED, canonical, json.dumps(pending))
+        merge_candidates(entry["candidate"], candidate)
+        self.redis.hset(PASSED, canonical, json.dumps(entry))
         return True
 
     def remember(self, canonical: str, candidate: dict) -> bool:
-        if self.redis.hsetnx(PASSED, canonical, json.dumps(candidate)):
+        entry = json.dumps({"owner": self.owner, "candidate": candidate})
+        if self.redis.hsetnx(PASSED, canonical, entry):
             return True
-        self.repeat(canonical, candidate)
-        return False
+        if self.repeat(canonical, candidate):
+            return False
+        self.redis.hset(PASSED, canonical, entry)  # a dead worker's pass: ours now
+        return True
 
     def process_spider_input(self, response, spider=None):
         """The fetched candidate as every sighting so far made it (merged in Redis)."""
@@ -307,7 +370,7 @@ class SharedPrefilterMiddleware(PrefilterMiddleware):
         if canonical and "candidate" in response.meta:
             stored = self.redis.hget(PASSED, canonical)
             if stored is not None:
-                response.meta["candidate"].update(json.loads(stored))
+                response.meta["candidate"].update(json.loads(stored)["candidate"])
 
 
 class SharedHostBudget:
@@ -409,6 +472,7 @@ class FrontierExtension:
         self.redis = connect(settings.get("NEWSAGG_REDIS_URL"))
         self.seeding = settings.get("NEWSAGG_REDIS_ROLE") == "seed"
         self.worker = settings.get("NEWSAGG_REDIS_WORKER")
+        self.lease = settings.getfloat("NEWSAGG_REDIS_LEASE")
         self.loop: task.LoopingCall | None = None
 
     @classmethod
@@ -433,7 +497,7 @@ class FrontierExtension:
     def tick(self):
         try:
             if self.worker:
-                self.redis.set(alive_key(self.worker), 1, ex=HEARTBEAT_TTL)
+                self.redis.set(alive_key(self.worker), 1, px=int(self.lease * 1000))
             engine = self.crawler.engine
             slot = getattr(engine, "_slot", None)
             if slot is None:
@@ -450,8 +514,7 @@ class FrontierExtension:
         if self.seeding:
             return
         self.queue.settle(set())  # the engine is idle: nothing is in progress here
-        self.queue.requeue_expired()
-        if not self.redis.exists(SEEDED) or self.queue.busy():
+        if not self.redis.exists(SEEDED) or frontier_busy(self.redis, spider.name):
             raise DontCloseSpider
 
     def closed(self, spider, reason):
@@ -471,12 +534,7 @@ def _numbers(stats: dict) -> dict:
 def clear_run(server: redis.Redis, outlets: list[str]) -> None:
     keys = [RUN, KNOWN, PASSED, STREAM, SEEDED, DONE, WORKERS]
     for slug in outlets:
-        keys += [
-            QUEUE_KEY % {"spider": slug},
-            DUPEFILTER_KEY % {"spider": slug},
-            leases_key(slug),
-            leased_key(slug),
-        ]
+        keys += [*frontier_keys(slug).values(), DUPEFILTER_KEY % {"spider": slug}]
     server.delete(*keys)
 
 
@@ -513,10 +571,8 @@ def frontier_idle(server: redis.Redis, outlets: list[str]) -> bool:
     still running (one that died stops its heartbeat)."""
     if not server.exists(SEEDED):
         return False
-    for slug in outlets:
-        requeue_expired(server, slug)
-        if server.zcard(QUEUE_KEY % {"spider": slug}) or server.zcard(leases_key(slug)):
-            return False
+    if any(frontier_busy(server, slug) for slug in outlets):
+        return False
     for worker, state in server.hgetall(WORKERS).items():
         if state == b"running" and server.exists(alive_key(worker.decode())):
             return False
@@ -621,11 +677,11 @@ class Writer:
 
 
 @contextlib.contextmanager
-def registered(server: redis.Redis, worker: str):
+def registered(server: redis.Redis, worker: str, lease: float):
     """A worker in the run's register while it runs (closed afterwards; a killed one's
-    heartbeat expires)."""
+    heartbeat, renewed with its leases, expires with them)."""
     server.hset(WORKERS, worker, "running")
-    server.set(alive_key(worker), 1, ex=HEARTBEAT_TTL)
+    server.set(alive_key(worker), 1, px=int(lease * 1000))
     try:
         yield
     finally:
@@ -715,7 +771,7 @@ def run_worker(url: str, log_level: str, lease: float | None, announce) -> None:
         crawler.newsagg_profiles = profiles, window  # from Redis, not from SQLite
         process.crawl(crawler)
     announce(f"worker {worker} on run {config['run_id']}")
-    with registered(server, worker):
+    with registered(server, worker, settings.getfloat("NEWSAGG_REDIS_LEASE")):
         process.start()
 
 
