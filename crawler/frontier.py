@@ -154,11 +154,6 @@ def role_settings(role: str, url: str, lease: float | None = None) -> dict:
             "pipelines.relevance.RelevancePipeline": 400,
             "crawler.frontier.ShipPipeline": 950,
         },
-        "EXTENSIONS": {
-            "crawler.extensions.RunRecorder": None,
-            "crawler.middlewares.ProgressReporter": 500,
-            "crawler.frontier.FrontierExtension": 600,
-        },
     }
     if lease is not None:
         values["NEWSAGG_REDIS_LEASE"] = lease
@@ -375,7 +370,8 @@ class SharedPrefilterMiddleware(PrefilterMiddleware):
 
 class SharedHostBudget:
     """Politeness across workers: one request start per host and ``DOWNLOAD_DELAY``, for all
-    workers together (a ``SET NX PX`` slot per host in Redis). Off when the delay is 0."""
+    workers together (a ``SET NX PX`` slot per host in Redis; the worker moves the delay to
+    NEWSAGG_REDIS_HOST_DELAY, see ``worker_values``). Off when the delay is 0."""
 
     def __init__(self, server: redis.Redis, delay: float):
         self.redis = server
@@ -383,7 +379,7 @@ class SharedHostBudget:
 
     @classmethod
     def from_crawler(cls, crawler):
-        delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
+        delay = crawler.settings.getfloat("NEWSAGG_REDIS_HOST_DELAY")
         url = crawler.settings.get("NEWSAGG_REDIS_URL")
         if not url or delay <= 0:
             raise NotConfigured
@@ -489,15 +485,21 @@ class FrontierExtension:
     def queue(self) -> LeasedQueue:
         return self.crawler.newsagg_scheduler.queue
 
+    @property
+    def entry(self) -> str:
+        """This crawler in the run's register of workers: "worker id|outlet"."""
+        return f"{self.worker}|{self.crawler.spider.name}"
+
     def opened(self, spider):
         if not self.seeding:
+            self.redis.hset(WORKERS, self.entry, "running")
+            self.redis.set(alive_key(self.worker), 1, px=int(self.lease * 1000))
             self.loop = task.LoopingCall(self.tick)
             self.loop.start(TICK)
 
     def tick(self):
         try:
-            if self.worker:
-                self.redis.set(alive_key(self.worker), 1, px=int(self.lease * 1000))
+            self.redis.set(alive_key(self.worker), 1, px=int(self.lease * 1000))
             engine = self.crawler.engine
             slot = getattr(engine, "_slot", None)
             if slot is None:
@@ -522,6 +524,8 @@ class FrontierExtension:
             self.loop.stop()
         stats = _numbers(self.crawler.stats.get_stats())
         self.redis.xadd(STREAM, {"kind": "stats", "outlet": spider.name, "data": json.dumps(stats)})
+        if not self.seeding:
+            self.redis.hset(WORKERS, self.entry, "closed")
 
 
 def _numbers(stats: dict) -> dict:
@@ -573,8 +577,9 @@ def frontier_idle(server: redis.Redis, outlets: list[str]) -> bool:
         return False
     if any(frontier_busy(server, slug) for slug in outlets):
         return False
-    for worker, state in server.hgetall(WORKERS).items():
-        if state == b"running" and server.exists(alive_key(worker.decode())):
+    for entry, state in server.hgetall(WORKERS).items():
+        worker = entry.decode().rsplit("|", 1)[0]
+        if state == b"running" and server.exists(alive_key(worker)):
             return False
     return True
 
@@ -676,18 +681,6 @@ class Writer:
                     return
 
 
-@contextlib.contextmanager
-def registered(server: redis.Redis, worker: str, lease: float):
-    """A worker in the run's register while it runs (closed afterwards; a killed one's
-    heartbeat, renewed with its leases, expires with them)."""
-    server.hset(WORKERS, worker, "running")
-    server.set(alive_key(worker), 1, px=int(lease * 1000))
-    try:
-        yield
-    finally:
-        server.hset(WORKERS, worker, "closed")
-
-
 def run_seeder(options, source_ids: list[int], url: str, announce) -> int:
     """``newsagg crawl --redis``: open the run, publish it, seed the frontier, then wait (and
     serve the replica, if asked) until the writer has ended the run. Returns the run id."""
@@ -721,7 +714,7 @@ def run_seeder(options, source_ids: list[int], url: str, announce) -> int:
         config = {
             "run_id": run_id,
             "outlets": options.outlets,
-            "settings": {k: v for k, v in values.items() if k != "NEWSAGG_DB"},
+            "settings": {k: v for k, v in values.items() if k not in ("NEWSAGG_DB", "LOG_LEVEL")},
             "sources": sources,
         }
         open_run_in_redis(server, config, known)
@@ -740,39 +733,71 @@ def run_seeder(options, source_ids: list[int], url: str, announce) -> int:
     return run_id
 
 
+def worker_values(config: dict, url: str, worker: str, settings) -> dict:
+    """A worker's settings: the run's (as the seeder published them) and the worker role's.
+
+    With a delay, the shared per-host slot (SharedHostBudget) is the only pacing: a request
+    that took its slot must go out at once, not wait behind a local delay, AutoThrottle or a
+    per-domain concurrency limit (two requests that waited there would leave together).
+    """
+    values = {**config["settings"], **role_settings("worker", url), "NEWSAGG_REDIS_WORKER": worker}
+    delay = float(values.get("DOWNLOAD_DELAY", settings.getfloat("DOWNLOAD_DELAY")))
+    if delay > 0:
+        values.update(
+            NEWSAGG_REDIS_HOST_DELAY=delay,
+            DOWNLOAD_DELAY=0,
+            AUTOTHROTTLE_ENABLED=False,
+            CONCURRENT_REQUESTS_PER_DOMAIN=int(
+                values.get("CONCURRENT_REQUESTS", settings.getint("CONCURRENT_REQUESTS"))
+            ),
+        )
+    return values
+
+
+def join_as_worker(crawler) -> None:
+    """Make a crawler (``newsagg worker``'s, or a bare ``scrapy crawl`` under scrapyd given
+    NEWSAGG_REDIS_URL) a worker of the open run: its settings, sources and outlet URLs from
+    Redis. Called while extensions are built, before the engine reads any of them."""
+    from crawler.scoring import Profile
+    from pipelines.relevance import date_window
+
+    quiet_scrapy_redis()
+    settings = crawler.settings
+    url = settings.get("NEWSAGG_REDIS_URL")
+    server = connect(url)
+    config = wait_for_run(server, logger.warning)
+    worker = settings.get("NEWSAGG_REDIS_WORKER") or worker_id()
+    settings.setdict(worker_values(config, url, worker, settings), priority="cmdline")
+    profiles = [Profile.from_source(row) for row in config["sources"]]
+    crawler.newsagg_profiles = profiles, date_window(profiles, settings)  # not from SQLite
+    crawler.spider.configure()
+    logger.info("worker %s joins run %s", worker, config["run_id"])
+
+
 def run_worker(url: str, log_level: str, lease: float | None, announce) -> None:
-    """``newsagg worker``: crawl the open run's frontier until it is done."""
+    """``newsagg worker``: one crawler per outlet of the open run, each joining it
+    (``join_as_worker``, through RunRecorder), until the run's frontier is empty."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.spiderloader import SpiderLoader
 
     from crawler import crawl
-    from crawler.scoring import Profile
-    from pipelines.relevance import date_window
 
     quiet_scrapy_redis()
     server = connect(url)
     config = wait_for_run(server, announce)
     worker = worker_id()
-    values = {
-        **config["settings"],
-        **role_settings("worker", url, lease),
-        "NEWSAGG_REDIS_WORKER": worker,
-        "LOG_LEVEL": log_level,
-    }
+    values = {"NEWSAGG_REDIS_URL": url, "NEWSAGG_REDIS_WORKER": worker, "LOG_LEVEL": log_level}
+    if lease is not None:
+        values["NEWSAGG_REDIS_LEASE"] = lease
     settings = crawl.project_settings(values)
-    profiles = [Profile.from_source(row) for row in config["sources"]]
-    window = date_window(profiles, settings)
     process = CrawlerProcess(settings)
     if log_level != "DEBUG":
         crawl._one_line_errors(config["outlets"])
     loader = SpiderLoader.from_settings(settings)
     for slug in config["outlets"]:
-        crawler = process.create_crawler(loader.load(slug))
-        crawler.newsagg_profiles = profiles, window  # from Redis, not from SQLite
-        process.crawl(crawler)
+        process.crawl(process.create_crawler(loader.load(slug)))
     announce(f"worker {worker} on run {config['run_id']}")
-    with registered(server, worker, settings.getfloat("NEWSAGG_REDIS_LEASE")):
-        process.start()
+    process.start()
 
 
 def run_writer(url: str, db_path: str, announce):

@@ -85,6 +85,8 @@ EXTENSIONS = {
     # sources and local-server settings before anything reads them. See crawler/extensions.py.
     "crawler.extensions.RunRecorder": -100,
     "crawler.middlewares.ProgressReporter": 500,
+    # Only with NEWSAGG_REDIS_URL: a seeder's or worker's part in a Redis run (crawler/frontier.py).
+    "crawler.frontier.FrontierExtension": 600,
 }
 
 LOG_LEVEL = "INFO"
@@ -148,5 +150,7 @@ NEWSAGG_REDIS_LEASE = 30.0
 NEWSAGG_REDIS_ROLE: str | None = None
 # Set by `newsagg worker`: its id in the run's register and in its leases.
 NEWSAGG_REDIS_WORKER: str | None = None
+# Set for a worker from DOWNLOAD_DELAY: the shared per-host interval (0: no shared slot).
+NEWSAGG_REDIS_HOST_DELAY = 0.0
 # The `runs` row this crawl reports into (set by `newsagg crawl`; a bare `scrapy crawl` makes one).
 NEWSAGG_RUN_ID: int | None = None

@@ -86,11 +86,17 @@ class OutletSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.outlet = get_outlet(cls.outlet_slug)
-        spider.base_urls = outlet_urls(crawler.settings)
-        spider.base = spider.base_urls.get(cls.outlet_slug, spider.outlet.base_url)
-        spider.sitemap_maxsize = crawler.settings.getint("NEWSAGG_SITEMAP_MAXSIZE")
-        spider.max_dropped = crawler.settings.getint("NEWSAGG_MAX_DROPPED_PER_ENDPOINT")
+        spider.configure()
         return spider
+
+    def configure(self) -> None:
+        """Read the crawl's settings; again when a `scrapy crawl` joins a Redis run, whose
+        settings (the outlets' base URLs) arrive after the spider is made."""
+        settings = self.crawler.settings
+        self.base_urls = outlet_urls(settings)
+        self.base = self.base_urls.get(self.outlet_slug, self.outlet.base_url)
+        self.sitemap_maxsize = settings.getint("NEWSAGG_SITEMAP_MAXSIZE")
+        self.max_dropped = settings.getint("NEWSAGG_MAX_DROPPED_PER_ENDPOINT")
 
     # --- discovery -------------------------------------------------------------------------
 
