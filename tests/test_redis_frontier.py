@@ -10,17 +10,24 @@ representatives) and the same coverage (scores and tiers).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
+import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
 import redis
-from conftest import newsagg_command, run_newsagg
+from conftest import ROOT, newsagg_command, run_newsagg
+from test_recipes import OUTLETS, Scrapyd
 
 REDIS_SERVER = "/usr/bin/redis-server"
 SNAPSHOT = "2025-04-26"
@@ -301,3 +308,88 @@ def test_a_second_run_is_refused_while_one_is_open(tmp_path, redis_url):
     assert out.returncode == 2, out
     assert "run 7 is still open in Redis" in out.stderr
     client.close()
+
+
+def dequeued(log: str) -> int:
+    """Requests a scrapy job took from the Redis frontier (its final stats)."""
+    found = re.findall(r"'scheduler/dequeued/redis': (\d+)", log)
+    return int(found[-1]) if found else 0
+
+
+def test_workers_deployed_to_two_scrapyd_take_work_from_the_shared_frontier(
+    tmp_path, redis_url, one_process_db
+):
+    """The README's recipe: the egg deployed to two scrapyd (`scrapyd-deploy -a`), each
+    outlet's spider scheduled on both with the run's Redis; the jobs join the open run as
+    workers, both take requests, and the writer stores what one process stores."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, project / name)
+    for package in ("crawler", "pipelines"):
+        shutil.copytree(
+            ROOT / package, project / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    # Workers read nothing of data/ (the run comes from Redis): the egg may go without it.
+    (project / "data").mkdir()
+    servers = [Scrapyd(tmp_path / "scrapyd-a"), Scrapyd(tmp_path / "scrapyd-b")]
+    targets = "".join(
+        f"[deploy:{name}]\nurl = {s.url}\nproject = newsagg\n\n"
+        for name, s in zip("ab", servers, strict=True)
+    )
+    (project / "scrapy.cfg").write_text(f"[settings]\ndefault = crawler.settings\n\n{targets}")
+    for server in servers:  # one job per outlet at once
+        conf = server.directory / "scrapyd.conf"
+        conf.write_text(conf.read_text().replace("max_proc = 1", "max_proc = 4"))
+    run = Run(tmp_path, redis_url, tmp_path / "news.db")
+    try:
+        with servers[0], servers[1]:
+            deploy = subprocess.run(
+                [str(Path(sys.executable).with_name("scrapyd-deploy")), "-a"],
+                cwd=project,
+                capture_output=True,
+                text=True,
+                timeout=180,
+                check=False,
+            )
+            assert deploy.returncode == 0, deploy.stdout + deploy.stderr
+            assert deploy.stdout.count('"status": "ok"') == 2, deploy.stdout
+            jobs = []
+            for server in servers:  # before the seeder: a job waits for the run
+                for spider in OUTLETS:
+                    body = urllib.parse.urlencode(
+                        {
+                            "project": "newsagg",
+                            "spider": spider,
+                            "setting": f"NEWSAGG_REDIS_URL={redis_url}",
+                        }
+                    ).encode()
+                    with urllib.request.urlopen(
+                        server.url + "schedule.json", body, timeout=30
+                    ) as r:
+                        reply = json.loads(r.read())
+                    assert reply["status"] == "ok", reply
+                    jobs.append((server, spider, reply["jobid"]))
+            run.seeder()
+            run.writer()
+            run.finish("writer", "seeder")
+            for server, _, job in jobs:
+                wait_for(
+                    lambda s=server, j=job: (
+                        j in {x["id"] for x in s.get("listjobs.json?project=newsagg")["finished"]}
+                    ),
+                    f"job {job} to finish",
+                    timeout=60,
+                    every=0.2,
+                )
+            taken = {s.url: 0 for s in servers}
+            for server, spider, job in jobs:
+                log = (server.directory / "logs" / "newsagg" / spider / f"{job}.log").read_text()
+                assert "Traceback" not in log, log
+                assert "'finish_reason': 'finished'" in log, log
+                taken[server.url] += dequeued(log)
+    finally:
+        run.stop_all()
+    assert all(taken.values()), taken
+    assert_same_db(run.db, one_process_db)
+    frontier_is_empty(run.url)
