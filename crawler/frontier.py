@@ -291,12 +291,23 @@ class FrontierScheduler(Scheduler):
     @classmethod
     def from_crawler(cls, crawler):
         scheduler = super().from_crawler(crawler)
+        scheduler.crawler = crawler
         scheduler.seeding = crawler.settings.get("NEWSAGG_REDIS_ROLE") == "seed"
+        # Requests a worker holds at once (downloading, or their items waiting for an
+        # extraction process): without a bound, the first worker leases hundreds of pages
+        # while the others wait, and a killed one takes them all down with it.
+        scheduler.max_held = 2 * crawler.settings.getint("CONCURRENT_REQUESTS")
         crawler.newsagg_scheduler = scheduler
         return scheduler
 
     def next_request(self):
-        return None if self.seeding else super().next_request()
+        if self.seeding:
+            return None
+        if len(self.queue.held) >= self.max_held:
+            self.queue.settle(self.crawler.engine._slot.inprogress)
+            if len(self.queue.held) >= self.max_held:
+                return None
+        return super().next_request()
 
     def has_pending_requests(self):
         return False if self.seeding else super().has_pending_requests()
