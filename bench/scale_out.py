@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -38,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from throughput import build_site, set_pathological  # noqa: E402  (bench/ is on the path)
 
+from crawler.frontier import local_redis  # noqa: E402
 from crawler.replica import Replica  # noqa: E402
 
 SLACK = 0.002
@@ -55,47 +55,6 @@ class TimedRequests(list):
         with self.lock:
             self.times.append(time.monotonic())
         super().append(path)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_redis(tmp: Path) -> tuple[subprocess.Popen, str]:
-    import redis
-
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        cwd=tmp,
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                sys.exit("redis-server did not start")
-            time.sleep(0.05)
-    client.flushall()
-    client.close()
-    return proc, url
 
 
 def timed(name: str, args: list[str], tmp: Path) -> tuple[subprocess.Popen, Path]:
@@ -178,37 +137,32 @@ def main() -> None:
         victim, kinds = build_site(site, args.articles)
         set_pathological(site, victim, on=False)
         print(f"site: {args.articles} articles {kinds}; DOWNLOAD_DELAY {args.delay}")
-        redis_proc, redis_url = start_redis(tmp)
-        try:
-            with Replica(["yonhap"], root=tmp) as replica:
-                base_url = replica.base_urls["yonhap"]
-                for workers in counts:
-                    name = "one process" if workers == 0 else f"{workers} worker(s)"
-                    log = replica.sites["yonhap"].requests = TimedRequests()
-                    wall, stored, cpu = run(name, workers, base_url, tmp, redis_url, args.delay)
-                    seen = rate(log.times)
-                    cpus = "  ".join(f"{k} {v:.1f}" for k, v in cpu.items())
-                    print(
-                        f"{name:12} stored {stored:5}  wall {wall:6.1f} s  "
-                        f"articles/s {stored / wall:6.1f}  cpu s: {cpus} (total {sum(cpu.values()):.1f})"
+        with local_redis(tmp) as redis_url, Replica(["yonhap"], root=tmp) as replica:
+            base_url = replica.base_urls["yonhap"]
+            for workers in counts:
+                name = "one process" if workers == 0 else f"{workers} worker(s)"
+                log = replica.sites["yonhap"].requests = TimedRequests()
+                wall, stored, cpu = run(name, workers, base_url, tmp, redis_url, args.delay)
+                seen = rate(log.times)
+                cpus = "  ".join(f"{k} {v:.1f}" for k, v in cpu.items())
+                print(
+                    f"{name:12} stored {stored:5}  wall {wall:6.1f} s  "
+                    f"articles/s {stored / wall:6.1f}  cpu s: {cpus} (total {sum(cpu.values()):.1f})"
+                )
+                line = (
+                    f"{'':12} site saw {len(log.times)} requests: {seen['per_second']:.1f}/s, "
+                    f"at most {seen['busiest']} in one second, gaps: median "
+                    f"{seen['median'] * 1000:.1f} ms, shortest {seen['shortest'] * 1000:.1f} ms"
+                )
+                if args.delay:
+                    limit = 1 / args.delay
+                    ok = seen["per_second"] <= limit and seen["median"] >= args.delay - SLACK
+                    line += (
+                        f"; limit {limit:.1f}/s: {'respected' if ok else 'EXCEEDED'} "
+                        "(a gap shorter than the delay is arrival jitter: a request starts "
+                        "in its slot but reaches the server late when its worker is busy)"
                     )
-                    line = (
-                        f"{'':12} site saw {len(log.times)} requests: {seen['per_second']:.1f}/s, "
-                        f"at most {seen['busiest']} in one second, gaps: median "
-                        f"{seen['median'] * 1000:.1f} ms, shortest {seen['shortest'] * 1000:.1f} ms"
-                    )
-                    if args.delay:
-                        limit = 1 / args.delay
-                        ok = seen["per_second"] <= limit and seen["median"] >= args.delay - SLACK
-                        line += (
-                            f"; limit {limit:.1f}/s: {'respected' if ok else 'EXCEEDED'} "
-                            "(a gap shorter than the delay is arrival jitter: a request starts "
-                            "in its slot but reaches the server late when its worker is busy)"
-                        )
-                    print(line, flush=True)
-        finally:
-            redis_proc.terminate()
-            redis_proc.wait()
+                print(line, flush=True)
 
 
 if __name__ == "__main__":

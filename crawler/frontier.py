@@ -41,6 +41,7 @@ import json
 import logging
 import os
 import socket
+import subprocess
 import time
 import uuid
 import warnings
@@ -116,6 +117,38 @@ def connect(url: str) -> redis.Redis:
 def quiet_scrapy_redis() -> None:
     """scrapy-redis 0.9.1 passes ``spider=`` to the stats (deprecated in Scrapy 2.19)."""
     warnings.filterwarnings("ignore", category=ScrapyDeprecationWarning, module="scrapy_redis")
+
+
+@contextlib.contextmanager
+def local_redis(directory, server: str = "redis-server", timeout: float = 10.0):
+    """A throwaway ``redis-server`` on a free port of 127.0.0.1, without persistence, for a
+    run on one machine (the tests, bench/scale_out.py). Yields its URL; stopped after."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=directory,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        client = redis.Redis.from_url(url)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise FrontierError(f"{server} did not answer on port {port}") from None
+                time.sleep(0.02)
+        client.close()
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def worker_id() -> str:

@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -27,7 +26,9 @@ from pathlib import Path
 import pytest
 import redis
 from conftest import ROOT, newsagg_command, run_newsagg
-from test_recipes import OUTLETS, Scrapyd
+from test_recipes import OUTLETS, Scrapyd, free_port
+
+from crawler.frontier import local_redis
 
 REDIS_SERVER = "/usr/bin/redis-server"
 SNAPSHOT = "2025-04-26"
@@ -37,12 +38,6 @@ pytestmark = pytest.mark.skipif(
     not os.path.exists(REDIS_SERVER),
     reason="Debian's redis-server is not installed (apt-get install redis-server; CI does)",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(condition, what: str, timeout: float = 30.0, every: float = 0.02):
@@ -57,39 +52,8 @@ def wait_for(condition, what: str, timeout: float = 30.0, every: float = 0.02):
 
 @pytest.fixture
 def redis_url(tmp_path):
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            REDIS_SERVER,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
-
-    def answers():
-        try:
-            return client.ping()
-        except redis.ConnectionError:
-            return False
-
-    try:
-        wait_for(answers, "redis-server to answer PING", timeout=10)
+    with local_redis(tmp_path, REDIS_SERVER) as url:
         yield url
-    finally:
-        client.close()
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
