@@ -155,7 +155,7 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
-def role_settings(role: str, url: str, lease: float | None = None) -> dict:
+def role_settings(role: str, url: str) -> dict:
     """What turns the project's settings into a seeder's or a worker's (see the module doc)."""
     from crawler import settings as project
 
@@ -188,8 +188,6 @@ def role_settings(role: str, url: str, lease: float | None = None) -> dict:
             "crawler.frontier.ShipPipeline": 950,
         },
     }
-    if lease is not None:
-        values["NEWSAGG_REDIS_LEASE"] = lease
     return values
 
 
