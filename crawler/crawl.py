@@ -186,16 +186,12 @@ def run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
 
 def _run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
     db = dbmod.connect(options.db_path)
-    if options.replica and not options.replica_at:
-        options.replica_at = snapshot_for(source_days(db, source_ids))
+    choose_snapshot(db, options, source_ids)
     run_id = open_run(db, {**_jsonable(options), "source_ids": source_ids})
     status, per_outlet, settings, rescored, copies = "failed", {}, None, {}, {}
     try:
         with contextlib.ExitStack() as stack:
-            base_urls = dict(options.outlet_urls)
-            if options.replica:
-                replica = stack.enter_context(Replica(options.outlets, snapshot=options.replica_at))
-                base_urls.update(replica.base_urls)
+            base_urls = outlet_bases(options, stack)
             settings = build_settings(options, source_ids, run_id, base_urls)
             process = CrawlerProcess(settings)
             if options.log_level != "DEBUG":
@@ -220,6 +216,22 @@ def _run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
     return CrawlResult(
         run_id=run_id, stats=per_outlet, unreachable=unreachable, sources=rescored, copies=copies
     )
+
+
+def choose_snapshot(db, options: CrawlOptions, source_ids: list[int]) -> None:
+    """With --replica and no --replica-at: the snapshot the sources' dates call for."""
+    if options.replica and not options.replica_at:
+        options.replica_at = snapshot_for(source_days(db, source_ids))
+
+
+def outlet_bases(options: CrawlOptions, stack: contextlib.ExitStack) -> dict[str, str]:
+    """Outlet base URLs of a crawl: --outlet-url, and with --replica the replica's servers
+    (started here, stopped with ``stack``)."""
+    base_urls = dict(options.outlet_urls)
+    if options.replica:
+        replica = stack.enter_context(Replica(options.outlets, snapshot=options.replica_at))
+        base_urls.update(replica.base_urls)
+    return base_urls
 
 
 def open_run(db, args: dict) -> int:

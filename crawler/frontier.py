@@ -730,7 +730,6 @@ def run_seeder(options, source_ids: list[int], url: str, announce) -> int:
     from scrapy.spiderloader import SpiderLoader
 
     from crawler import crawl
-    from crawler.replica import Replica, snapshot_for
 
     quiet_scrapy_redis()
     server = connect(url)
@@ -739,8 +738,7 @@ def run_seeder(options, source_ids: list[int], url: str, announce) -> int:
     with crawl.writer_lock(options.db_path):
         db = dbmod.connect(options.db_path)
         try:
-            if options.replica and not options.replica_at:
-                options.replica_at = snapshot_for(crawl.source_days(db, source_ids))
+            crawl.choose_snapshot(db, options, source_ids)
             args = {**crawl._jsonable(options), "source_ids": source_ids, "redis": url}
             run_id = crawl.open_run(db, args)
             sources = dbmod.get_sources(db, source_ids or None)
@@ -748,10 +746,7 @@ def run_seeder(options, source_ids: list[int], url: str, announce) -> int:
         finally:
             db.close()
     with contextlib.ExitStack() as stack:
-        base_urls = dict(options.outlet_urls)
-        if options.replica:
-            replica = stack.enter_context(Replica(options.outlets, snapshot=options.replica_at))
-            base_urls.update(replica.base_urls)
+        base_urls = crawl.outlet_bases(options, stack)
         values = crawl.run_values(options, source_ids, run_id, base_urls)
         config = {
             "run_id": run_id,
