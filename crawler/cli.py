@@ -165,6 +165,14 @@ def cli():
     metavar="NAME=VALUE",
     help="Override a Scrapy or NEWSAGG_* setting (repeatable).",
 )
+@click.option(
+    "--redis",
+    "redis_url",
+    envvar="NEWSAGG_REDIS_URL",
+    metavar="URL",
+    help="Seed a shared Redis frontier (redis://HOST:PORT/DB) for `newsagg worker` processes "
+    "and wait until `newsagg store` has ended the run; fetch nothing here (env NEWSAGG_REDIS_URL).",
+)
 @click.option("-v", "--verbose", count=True, help="Show Scrapy's log (-v info, -vv debug).")
 def crawl(
     sources,
@@ -178,9 +186,14 @@ def crawl(
     refresh,
     published,
     overrides,
+    redis_url,
     verbose,
 ):
-    """Discover, fetch, score and store the coverage of the source piece(s)."""
+    """Discover, fetch, score and store the coverage of the source piece(s).
+
+    With --redis, only discover: the frontier is in Redis, `newsagg worker` processes fetch,
+    extract and score, and `newsagg store` writes the database and ends the run.
+    """
     from crawler.crawl import CrawlLocked, CrawlOptions, run_crawl
 
     since, until = check_window(since, until)
@@ -201,6 +214,18 @@ def crawl(
         source_ids = resolve_sources(db, sources, check_day(published))
     finally:
         db.close()
+    if redis_url:
+        from crawler.frontier import FrontierError, run_seeder
+
+        try:
+            run_id = run_seeder(options, source_ids, redis_url, _announce)
+        except CrawlLocked as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_LOCKED)
+        except FrontierError as exc:
+            raise UserError(str(exc)) from None
+        click.echo(f"run {run_id}: done (see `newsagg related`)")
+        return
     try:
         result = run_crawl(options, source_ids)
     except CrawlLocked as exc:
@@ -208,6 +233,15 @@ def crawl(
         sys.exit(EXIT_LOCKED)
     if options.replica:
         click.echo(f"replica snapshot {options.replica_at} (see --replica-at)")
+    report(result)
+
+
+def _announce(message: str) -> None:
+    click.echo(f"[newsagg] {message}", err=True)
+
+
+def report(result) -> None:
+    """A crawl's summary; exit 3 when an outlet could not be reached at all."""
     for line in result.summary_lines():
         click.echo(line)
     for alarm in result.alarms:
@@ -231,6 +265,57 @@ def crawl(
             err=True,
         )
         sys.exit(EXIT_UNREACHABLE)
+
+
+redis_option = click.option(
+    "--redis",
+    "redis_url",
+    envvar="NEWSAGG_REDIS_URL",
+    required=True,
+    metavar="URL",
+    help="The run's Redis (redis://HOST:PORT/DB; env NEWSAGG_REDIS_URL).",
+)
+
+
+@cli.command()
+@redis_option
+@click.option(
+    "--lease",
+    type=click.FloatRange(min=1),
+    help="Seconds a taken request stays leased unrenewed before others may take it "
+    "(NEWSAGG_REDIS_LEASE, default 30).",
+)
+@click.option("-v", "--verbose", count=True, help="Show Scrapy's log (-v info, -vv debug).")
+def worker(redis_url, lease, verbose):
+    """Fetch, extract and score requests of the Redis frontier that `newsagg crawl --redis`
+    seeded; items go to `newsagg store`. Learns the run (sources, outlets, settings) from
+    Redis; waits for one if none is open; exits when the run's frontier is empty."""
+    from crawler.frontier import FrontierError, run_worker
+
+    try:
+        run_worker(redis_url, {0: "WARNING", 1: "INFO"}.get(verbose, "DEBUG"), lease, _announce)
+    except FrontierError as exc:
+        raise UserError(str(exc)) from None
+
+
+@cli.command()
+@redis_option
+@db_option
+def store(redis_url, db_path):
+    """The one writer of a Redis run: store the workers' items in the database (dedupe, the
+    store's batches, acknowledged after each commit), then end the run once: copies, story
+    feedback, claims and the run row. Give it the seeder's --db."""
+    from crawler.crawl import CrawlLocked
+    from crawler.frontier import FrontierError, run_writer
+
+    try:
+        result = run_writer(redis_url, db_path, _announce)
+    except CrawlLocked as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+    except FrontierError as exc:
+        raise UserError(str(exc)) from None
+    report(result)
 
 
 def parse_interval(text: str) -> float:

@@ -113,8 +113,19 @@ class CrawlResult:
 def build_settings(
     options: CrawlOptions, source_ids: list[int], run_id: int, base_urls: dict
 ) -> Settings:
+    return project_settings(run_values(options, source_ids, run_id, base_urls))
+
+
+def project_settings(values: dict) -> Settings:
+    """The project's settings with a run's values (``run_values``) on top."""
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(values, priority="cmdline")
+    return settings
+
+
+def run_values(options: CrawlOptions, source_ids: list[int], run_id: int, base_urls: dict) -> dict:
+    """The settings one run gives its crawlers (JSON: a Redis run publishes them)."""
     values = {
         "NEWSAGG_DB": options.db_path,
         "NEWSAGG_SOURCE_IDS": source_ids,
@@ -129,9 +140,8 @@ def build_settings(
         values["NEWSAGG_UNTIL"] = options.until
     if options.replica or _all_local(base_urls):
         values.update(LOCAL_OVERRIDES)
-    settings.setdict(values, priority="cmdline")
-    settings.setdict(options.overrides, priority="cmdline")
-    return settings
+    values.update(options.overrides)
+    return values
 
 
 def _all_local(base_urls: dict[str, str]) -> bool:
@@ -179,16 +189,12 @@ def run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
 
 def _run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
     db = dbmod.connect(options.db_path)
-    if options.replica and not options.replica_at:
-        options.replica_at = snapshot_for(source_days(db, source_ids))
+    choose_snapshot(db, options, source_ids)
     run_id = open_run(db, {**_jsonable(options), "source_ids": source_ids})
     status, per_outlet, settings, ended = "failed", {}, None, RunEnd()
     try:
         with contextlib.ExitStack() as stack:
-            base_urls = dict(options.outlet_urls)
-            if options.replica:
-                replica = stack.enter_context(Replica(options.outlets, snapshot=options.replica_at))
-                base_urls.update(replica.base_urls)
+            base_urls = outlet_bases(options, stack)
             settings = build_settings(options, source_ids, run_id, base_urls)
             process = CrawlerProcess(settings)
             if options.log_level != "DEBUG":
@@ -218,6 +224,22 @@ def _run_crawl(options: CrawlOptions, source_ids: list[int]) -> CrawlResult:
         copies=ended.copies,
         alarms=ended.alarms,
     )
+
+
+def choose_snapshot(db, options: CrawlOptions, source_ids: list[int]) -> None:
+    """With --replica and no --replica-at: the snapshot the sources' dates call for."""
+    if options.replica and not options.replica_at:
+        options.replica_at = snapshot_for(source_days(db, source_ids))
+
+
+def outlet_bases(options: CrawlOptions, stack: contextlib.ExitStack) -> dict[str, str]:
+    """Outlet base URLs of a crawl: --outlet-url, and with --replica the replica's servers
+    (started here, stopped with ``stack``)."""
+    base_urls = dict(options.outlet_urls)
+    if options.replica:
+        replica = stack.enter_context(Replica(options.outlets, snapshot=options.replica_at))
+        base_urls.update(replica.base_urls)
+    return base_urls
 
 
 def open_run(db, args: dict) -> int:

@@ -47,10 +47,17 @@ class RunRecorder:
     def from_crawler(cls, crawler):
         from crawler.spiders.base import OutletSpider
 
-        if crawler.settings.get("NEWSAGG_RUN_ID"):
-            raise NotConfigured  # the run is recorded by `newsagg crawl` (quietly: no message)
         if not isinstance(crawler.spider, OutletSpider):
             raise NotConfigured  # not a newsagg outlet spider (scrapy fetch, shell)
+        if crawler.settings.get("NEWSAGG_REDIS_URL") and not crawler.settings.get(
+            "NEWSAGG_REDIS_ROLE"
+        ):
+            from crawler.frontier import join_as_worker
+
+            join_as_worker(crawler)  # a worker of the open Redis run (scrapyd, newsagg worker)
+            raise NotConfigured  # the run is recorded by its writer
+        if crawler.settings.get("NEWSAGG_RUN_ID"):
+            raise NotConfigured  # the run is recorded by `newsagg crawl` (quietly: no message)
         ext = cls(crawler)
         ext.begin()
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)

@@ -76,29 +76,52 @@ class PrefilterMiddleware(BaseSpiderMiddleware):
         self.since, self.until = window
         self.min_score = min_score
         self.refresh = refresh
-        self.conn = dbmod.read_only(db_path)
+        # None: a Redis frontier's worker, which knows stored URLs from Redis (is_known).
+        self.conn = dbmod.read_only(db_path) if db_path else None
         # canonical URL -> the candidate dict its pending request carries
         self.passed: dict[str, dict] = {}
         crawler.signals.connect(self.close, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler):
-        settings = crawler.settings
-        db_path = settings.get("NEWSAGG_DB")
+        db_path = crawler.settings.get("NEWSAGG_DB")
         dbmod.connect(db_path).close()  # make sure the schema exists before opening read-only
+        return cls(crawler, db_path=db_path, **cls.options(crawler))
+
+    @staticmethod
+    def options(crawler) -> dict:
+        settings = crawler.settings
         profiles, window = crawl_profiles(crawler)
-        return cls(
-            crawler,
-            profiles=profiles,
-            window=window,
-            min_score=settings.getfloat("NEWSAGG_PREFILTER_MIN_SCORE"),
-            refresh=settings.getbool("NEWSAGG_REFRESH"),
-            db_path=db_path,
-            languages=settings.getlist("NEWSAGG_LANGUAGES"),
-        )
+        return {
+            "profiles": profiles,
+            "window": window,
+            "min_score": settings.getfloat("NEWSAGG_PREFILTER_MIN_SCORE"),
+            "refresh": settings.getbool("NEWSAGG_REFRESH"),
+            "languages": settings.getlist("NEWSAGG_LANGUAGES"),
+        }
 
     def close(self, spider=None):
-        self.conn.close()
+        if self.conn is not None:
+            self.conn.close()
+
+    # The pre-filter's memory: what is stored, what passed in this run. A Redis frontier's
+    # workers share it (crawler.frontier.SharedPrefilterMiddleware).
+
+    def is_known(self, canonical: str) -> bool:
+        return dbmod.known_url(self.conn, canonical)
+
+    def repeat(self, canonical: str, candidate: dict) -> bool:
+        """Has the URL passed already in this run? Then its pending candidate takes what this
+        sighting adds."""
+        if canonical in self.passed:
+            merge_candidates(self.passed[canonical], candidate)
+            return True
+        return False
+
+    def remember(self, canonical: str, candidate: dict) -> bool:
+        """Record a passed candidate; False when another path passed it meanwhile."""
+        self.passed[canonical] = candidate
+        return True
 
     def process_spider_output(self, response, result, spider=None):
         for obj in result:
@@ -138,12 +161,11 @@ class PrefilterMiddleware(BaseSpiderMiddleware):
         canonical = canonical_url(request.url, getattr(spider, "base_urls", {}))
         # A URL is judged again when another path finds it (a sitemap has keywords a feed
         # lacks); once it passes, later sightings are repeats.
-        if canonical in self.passed:
+        if self.repeat(canonical, candidate):
             stats.inc_value("newsagg/prefilter/repeat")
-            merge_candidates(self.passed[canonical], candidate)
             return None
         stats.inc_value("newsagg/candidates")
-        if not self.refresh and dbmod.known_url(self.conn, canonical):
+        if not self.refresh and self.is_known(canonical):
             stats.inc_value("newsagg/prefilter/known")
             return None
         language = candidate.get("language")
@@ -171,7 +193,9 @@ class PrefilterMiddleware(BaseSpiderMiddleware):
             return self._skip(candidate, canonical, "prefilter-score", best)
         candidate["prefilter"] = scores
         request.meta["canonical"] = canonical
-        self.passed[canonical] = candidate
+        if not self.remember(canonical, candidate):
+            stats.inc_value("newsagg/prefilter/repeat")
+            return None
         stats.inc_value("newsagg/prefilter/passed")
         return request
 

@@ -86,6 +86,8 @@ EXTENSIONS = {
     "crawler.extensions.RunRecorder": -100,
     "crawler.middlewares.ProgressReporter": 500,
     "crawler.health.HealthMonitor": 500,
+    # Only with NEWSAGG_REDIS_URL: a seeder's or worker's part in a Redis run (crawler/frontier.py).
+    "crawler.frontier.FrontierExtension": 600,
 }
 
 LOG_LEVEL = "INFO"
@@ -139,6 +141,18 @@ NEWSAGG_RETRY_AFTER_MAX = 120.0
 NEWSAGG_MAX_DROPPED_PER_ENDPOINT = 50
 # Seconds between progress lines on stderr during a crawl (0 disables them).
 NEWSAGG_PROGRESS_INTERVAL = 10.0
+# Redis frontier (crawler/frontier.py): the URL (redis://HOST:PORT/DB) shared by the seeder
+# (`newsagg crawl --redis`), the workers and the writer; unset: one process crawls.
+NEWSAGG_REDIS_URL: str | None = None
+# Seconds a worker's lease on a request lasts unrenewed (the visibility timeout): then a dead
+# worker's requests go back to the queue.
+NEWSAGG_REDIS_LEASE = 30.0
+# Set by the commands: "seed" or "worker" (unset: no Redis).
+NEWSAGG_REDIS_ROLE: str | None = None
+# Set by `newsagg worker`: its id in the run's register and in its leases.
+NEWSAGG_REDIS_WORKER: str | None = None
+# Set for a worker from DOWNLOAD_DELAY: the shared per-host interval (0: no shared slot).
+NEWSAGG_REDIS_HOST_DELAY = 0.0
 # The `runs` row this crawl reports into (set by `newsagg crawl`; a bare `scrapy crawl` makes one).
 NEWSAGG_RUN_ID: int | None = None
 # Field health and drift alarms (crawler/health.py): the baseline is the outlet's last this

@@ -86,17 +86,23 @@ class OutletSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.outlet = get_outlet(cls.outlet_slug)
-        spider.base_urls = outlet_urls(crawler.settings)
-        spider.base = spider.base_urls.get(cls.outlet_slug, spider.outlet.base_url)
-        spider.sitemap_maxsize = crawler.settings.getint("NEWSAGG_SITEMAP_MAXSIZE")
-        spider.max_dropped = crawler.settings.getint("NEWSAGG_MAX_DROPPED_PER_ENDPOINT")
+        spider.configure()
         return spider
+
+    def configure(self) -> None:
+        """Read the crawl's settings; again when a `scrapy crawl` joins a Redis run, whose
+        settings (the outlets' base URLs) arrive after the spider is made."""
+        settings = self.crawler.settings
+        self.base_urls = outlet_urls(settings)
+        self.base = self.base_urls.get(self.outlet_slug, self.outlet.base_url)
+        self.sitemap_maxsize = settings.getint("NEWSAGG_SITEMAP_MAXSIZE")
+        self.max_dropped = settings.getint("NEWSAGG_MAX_DROPPED_PER_ENDPOINT")
 
     # --- discovery -------------------------------------------------------------------------
 
     async def start(self):
         outlet = self.outlet
-        profiles, (self.since, self.until) = crawl_profiles(self.crawler)
+        profiles, _ = crawl_profiles(self.crawler)
         for entry in self.queued():
             # Last in line: a feed or news sitemap seeing the same URL first brings richer
             # metadata, which the pre-filter merges into this pending request.
@@ -126,6 +132,15 @@ class OutletSpider(scrapy.Spider):
             for query in dict.fromkeys(q for p in profiles for q in p.queries):
                 url = self.base + outlet.search.format(query=quote_plus(query))
                 yield self.endpoint_request(url, self.parse_listing, "search", query=query)
+
+    @property
+    def since(self) -> date | None:
+        """First day of the crawl's window (None: open)."""
+        return crawl_profiles(self.crawler)[1][0]
+
+    @property
+    def until(self) -> date | None:
+        return crawl_profiles(self.crawler)[1][1]
 
     def robots_url(self) -> str:
         """robots.txt sits at the root of the base's host, even under a path prefix."""
