@@ -59,7 +59,7 @@ from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
 from crawler import db as dbmod
-from crawler import neardup
+from crawler import health, neardup
 from crawler.items import ArticleItem, Discovery
 from crawler.middlewares import PrefilterMiddleware, merge_candidates
 
@@ -564,14 +564,16 @@ class FrontierExtension:
     def closed(self, spider, reason):
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        stats = _numbers(self.crawler.stats.get_stats())
+        stats = _plain(self.crawler.stats.get_stats())
         self.redis.xadd(STREAM, {"kind": "stats", "outlet": spider.name, "data": json.dumps(stats)})
         if not self.seeding:
             self.redis.hset(WORKERS, self.entry, "closed")
 
 
-def _numbers(stats: dict) -> dict:
-    return {k: v for k, v in stats.items() if isinstance(v, (int, float))}
+def _plain(stats: dict) -> dict:
+    """The stats a writer can merge: numbers (counts), strings (an endpoint's status) and
+    lists (the health monitor's word counts); times and other objects stay here."""
+    return {k: v for k, v in stats.items() if isinstance(v, (int, float, str, list))}
 
 
 # --- the processes ---------------------------------------------------------------------------
@@ -662,9 +664,7 @@ class Writer:
         f = {k.decode(): v.decode() for k, v in fields_.items()}
         kind, data = f["kind"], json.loads(f["data"])
         if kind == "stats":
-            totals = self.per_outlet.setdefault(f["outlet"], {})
-            for key, value in data.items():
-                totals[key] = totals.get(key, 0) + value
+            health.merge_stats(self.per_outlet.setdefault(f["outlet"], {}), data)
         elif kind == "discovery":
             self.store.process_item(Discovery(**data))
         elif kind == "dropped":
@@ -864,7 +864,7 @@ def run_writer(url: str, db_path: str, announce):
             writer.close()
         db = dbmod.connect(db_path)
         try:
-            rescored, copies = crawl.close_run(db, run_id, settings, writer.per_outlet, "finished")
+            ended = crawl.close_run(db, run_id, settings, writer.per_outlet, "finished")
         finally:
             db.close()
         server.set(DONE, 1)
@@ -875,6 +875,7 @@ def run_writer(url: str, db_path: str, announce):
         run_id=run_id,
         stats=writer.per_outlet,
         unreachable=unreachable,
-        sources=rescored,
-        copies=copies,
+        sources=ended.sources,
+        copies=ended.copies,
+        alarms=ended.alarms,
     )

@@ -116,6 +116,28 @@ def stat(slug: str, name: str) -> str:
     return f"newsagg/{slug}/health/{name}"
 
 
+def _addable(old, value) -> bool:
+    numbers = (int, float)
+    return (isinstance(old, numbers) and isinstance(value, numbers)) or (
+        isinstance(old, list) and isinstance(value, list)
+    )
+
+
+def merge_stats(totals: dict, more: dict) -> None:
+    """Add one process's crawl stats to ``totals`` (a Redis run's workers each send theirs):
+    counts add up, lists (word counts) join, the shortest page is the shorter one, and a
+    value such as an endpoint's status is the one process's that read it."""
+    for key, value in more.items():
+        old = totals.get(key)
+        if key.endswith("/shortest"):
+            if old is None or (value and value[0] < old[0]):
+                totals[key] = value
+        elif _addable(old, value):
+            totals[key] = old + value
+        elif old is None:
+            totals[key] = value
+
+
 class HealthMonitor:
     """Counts, per outlet, what each extracted page gave (``ArticleItem.health``), in the
     crawl's stats, whether the item is stored or dropped (a too-short body is dropped)."""
