@@ -50,10 +50,14 @@ _BOILERPLATE = re.compile(
 )
 _READ_TIME = re.compile(r"^\d+\s*min(?:ute)?s?\s+read$", re.IGNORECASE)
 _NAMEISH = r"(?:The )?[A-Z][\w.]*(?: [A-Z][\w.]*)*"
+# A credit that names no paper: "North Korean state media", "Chinese state television".
+_MEDIA_TAIL = (
+    r"(?: (?:state|state-run|official|local) (?:media|television|TV|radio|news agency|press))?"
+)
 _ATTRIBUTION = re.compile(
     rf"(?:[Aa]s reported by|[Aa]ccording to|[Aa]s reported in|[Cc]iting|[Tt]old)\s+"
-    rf"(?P<who>{_NAMEISH})"
-    rf"|[Aa]s (?P<who2>{_NAMEISH}) (?:recently |also |first |has |had )?(?:reported|noted|said)"
+    rf"(?P<who>{_NAMEISH}{_MEDIA_TAIL})"
+    rf"|[Aa]s (?P<who2>{_NAMEISH}{_MEDIA_TAIL}) (?:recently |also |first |has |had )?(?:reported|noted|said)"
     # "Yonhap News Agency reported", "Reuters, citing two officials, reported", "Reuters said"
     rf"|(?P<who3>{_NAMEISH}(?: [Nn]ews(?: [Aa]gency)?)?)(?:, [^,]{{1,80}},)? "
     rf"(?:reported|wrote|said in a report|said|noted)"

@@ -359,3 +359,24 @@ def test_scraped_text_gets_its_spaces_back_but_numbers_and_abbreviations_do_not(
     assert (
         spaced("U.S. tariffs of 1,000 items at 2.5 pct") == "U.S. tariffs of 1,000 items at 2.5 pct"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "According to North Korean state media, the ship fired a cruise missile.",
+            "North Korean state media",
+        ),
+        (
+            "As Chinese state television reported, the talks ended early.",
+            "Chinese state television",
+        ),
+        ("According to The Korea Herald, both sides want a deal.", "The Korea Herald"),
+    ],
+)
+def test_a_credit_to_state_media_keeps_its_whole_name(text, name):
+    from crawler.source import analyse
+
+    (found,) = analyse("", text, None)["outlets"]
+    assert found["name"] == name
