@@ -293,6 +293,14 @@ _LABEL_XPATH = "//*[self::strong or self::b or self::span or self::dt or self::t
         for w in _LABELS
     )
 )
+_DATE_CLASS = " or ".join(
+    f"contains({_LOWER},'{w}')" for w in ("date", "datum", "tarih", "fecha", "data")
+)
+_DATELINE_XPATH = f"//body//*[self::time or {_DATE_CLASS}][{_NOT_ASIDE}]"
+_SIGN_OFF_XPATH = (
+    "//p[contains(translate(@style,' ',''),'text-align:right')][strong or b]"
+    "[not(normalize-space(text()))]"
+)
 _EDITOR_XPATH = "//*[contains(text(),'责编') or contains(text(),'责任编辑')]/text()"
 _EDITOR_CREDIT = re.compile(r"[（(](?:责编|责任编辑)[:：]\s*([^)）]+)[)）]")
 _PARTICLES = frozenset(
@@ -326,8 +334,10 @@ def looks_like_name(text: str, marked: bool = True) -> bool:
     author (a byline box, an author link) must be two words in a script with capitals: a
     box also holds buttons and labels ("Folgen", 著者一覧)."""
     words = text.split()
-    if not 1 <= len(words) <= 4 or any(c.isdigit() or c in "@/:|" for c in text):
+    if not 1 <= len(words) <= 4 or any(c.isdigit() or c in "@/:|…" for c in text):
         return False
+    if "..." in text or any(not any(c.isalpha() for c in w) for w in words):
+        return False  # a teaser cut short, a dash between two phrases
     cased = [w for w in words if w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
     if not cased:
         return marked and len(text) <= 12  # a name in a script without capitals (한국어, 中文)
@@ -351,6 +361,17 @@ def meta_bylines(tree) -> list[str]:
     ]
 
 
+def marked_bylines(tree) -> list[str]:
+    """The names of every element marked up as the author (rel=author, itemprop=author), in
+    page order: a page with two reporters marks both, where its JSON-LD may list one."""
+    names: list[str] = []
+    for el in tree.xpath(_BYLINE_PROBES[0])[:10]:
+        text = " ".join(" ".join(el.itertext()).split())
+        if text and len(text) <= _BYLINE_CHARS:
+            names += [n for n in split_names(text) if looks_like_name(n) and n not in names]
+    return names
+
+
 def page_bylines(tree) -> Iterator[list[str]]:
     """The people a page's bylines in its text name, one list per byline, most explicit
     first: each byline element or author link (names in scripts without capitals only where
@@ -363,6 +384,18 @@ def page_bylines(tree) -> Iterator[list[str]]:
     for label in tree.xpath(_LABEL_XPATH)[:5]:
         whole = " ".join(" ".join(label.getparent().itertext()).split())
         text = whole.replace(" ".join(label.text_content().split()), "", 1).strip(" :")
+        if text and len(text) <= _BYLINE_CHARS:
+            yield [n for n in split_names(text) if looks_like_name(n, marked=False)]
+    # A name printed just before the date line ("Jane Doe | 05.04.2025").
+    for el in tree.xpath(_DATELINE_XPATH)[:3]:
+        before = el.getprevious()
+        if before is not None and isinstance(before.tag, str):
+            text = " ".join(" ".join(before.itertext()).split()).strip(" |·•–-")
+            if text and len(text) <= _BYLINE_CHARS // 2 and "," not in text:
+                yield [n for n in split_names(text) if looks_like_name(n, marked=False)]
+    # A sign-off: the reporter's name, bold and set to the right, closing the story.
+    for el in tree.xpath(_SIGN_OFF_XPATH)[-1:]:
+        text = " ".join(" ".join(el.itertext()).split())
         if text and len(text) <= _BYLINE_CHARS:
             yield [n for n in split_names(text) if looks_like_name(n, marked=False)]
     for text in tree.xpath(_EDITOR_XPATH)[:5]:

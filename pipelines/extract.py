@@ -83,6 +83,7 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
             pagemeta.ld_authors(ld.get("author")),
             site,
             more=lambda: _other_bylines(doc, tree),
+            marked=pagemeta.marked_bylines(tree),
         )
     if quirks.get("published"):
         published = iso_utc(quirks["published"], tz)
@@ -315,7 +316,10 @@ def _unescape(value: str | None) -> str:
 
 
 def page_authors(
-    stated: list[str], site: SiteNames, more: Callable[[], Iterable[list[str]]] = tuple
+    stated: list[str],
+    site: SiteNames,
+    more: Callable[[], Iterable[list[str]]] = tuple,
+    marked: list[str] = (),
 ) -> list[str]:
     """The people who wrote the page, each once ("Jane Doe" and the slug "Jane-Doe" are one).
 
@@ -329,9 +333,22 @@ def page_authors(
     for names in itertools.chain((stated,), more()):
         people = [n for n in names if not _is_site(n, site)]
         if people:
-            return _each_once(people)
+            return _each_once(people + [n for n in marked if _is_coauthor(n, people, marked)])
         credit = credit or names
     return _each_once(credit)
+
+
+def _is_coauthor(name: str, people: list[str], marked: list[str]) -> bool:
+    """A name marked up as an author beside one the byline already gives: the page's
+    markup confirms the byline, so its other marked authors wrote the piece too."""
+    keys = {_compact(p) for p in people}
+    # A page that marks more is marking its teasers' authors too (related articles).
+    if len(marked) > _MARKED_BYLINE:
+        return False
+    return _compact(name) not in keys and any(_compact(m) in keys for m in marked)
+
+
+_MARKED_BYLINE = 3
 
 
 def _each_once(names: list[str]) -> list[str]:

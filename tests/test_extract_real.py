@@ -310,3 +310,32 @@ def test_a_byline_printed_as_a_label_and_a_name_beats_a_site_credit_with_its_add
         "<li><strong>Autorin/Autor</strong> Mara Lind</li></ul>",
     )
     assert extract(html)["authors"] == ["Mara Lind"]
+
+
+def test_every_reporter_marked_up_as_author_is_listed_where_json_ld_names_one():
+    marked = "".join(
+        f'<address><a rel="author" href="mailto:x@example.org">{n}</a></address>'
+        for n in ("Mara Lind", "Tom Okafor")
+    )
+    html = page(ld({"@type": "NewsArticle", "author": {"name": "Tom Okafor"}}), body=marked)
+    assert extract(html)["authors"] == ["Tom Okafor", "Mara Lind"]
+    # A page that marks many authors marks its teasers' too: the byline stays as stated.
+    teasers = "".join(f'<a rel="author" href="/a/{i}">{n}</a>' for i, n in enumerate(
+        ("Mara Lind", "Tom Okafor", "Ines Park", "Omar Haddad")
+    ))  # fmt: skip
+    html = page(ld({"@type": "NewsArticle", "author": {"name": "Tom Okafor"}}), body=teasers)
+    assert extract(html)["authors"] == ["Tom Okafor"]
+
+
+def test_a_name_before_the_date_line_or_a_sign_off_is_the_byline():
+    html = page(
+        body="<div><span>Mara Lind &nbsp;|</span><span class='date'>10.03.2025</span></div>"
+    )
+    assert extract(html)["authors"] == ["Mara Lind"]
+    # A teaser before a date is no byline.
+    html = page(
+        body="<div><a href='/x'>Sun, Sand – The...</a><span class='date'>10.03.2025</span></div>"
+    )
+    assert extract(html)["authors"] == []
+    html = page(body="<p style='text-align: right;'><strong>Tom Okafor</strong></p>")
+    assert extract(html)["authors"] == ["Tom Okafor"]
