@@ -654,7 +654,7 @@ SHORT_SHARE = 0.2
 # A fast result this short is checked against the full cascade whatever the page's <p> text
 # (pages that set their story in <div>s hold little of it in paragraphs); short pages are
 # cheap to extract twice.
-SHORT_TEXT = 1500
+SHORT_TEXT = 1000
 
 
 def paragraph_chars(tree) -> int:
