@@ -275,28 +275,48 @@ _NOT_ASIDE = (
     "not(ancestor-or-self::*[contains(" + _LOWER + ",'comment') or self::footer or self::nav"
     " or self::script or self::style])"
 )
+_ASIDE_TAGS = frozenset({"footer", "nav", "script", "style"})
 # Where pages print a byline, most explicit first: marked up as the author; an element whose
-# class says byline or author; a link to an author's page; a Chinese editor's credit.
-_BYLINE_PROBES = (
-    f"//*[(@rel='author' or @itemprop='author') and {_NOT_ASIDE}]",
-    f"//*[(contains({_LOWER},'byline') or contains({_LOWER},'author')) and {_NOT_ASIDE}]",
+# class says byline or author; a link to an author's page.
+_MARKED_XPATH = f"//*[(@rel='author' or @itemprop='author') and {_NOT_ASIDE}]"
+_BYLINE_CLASS = re.compile(r"byline|author", re.IGNORECASE)
+_AUTHOR_LINK_XPATH = (
     "//a[(contains(@href,'/author') or contains(@href,'/autor') or contains(@href,'/journalist'))"
-    f" and {_NOT_ASIDE}]",
+    f" and {_NOT_ASIDE}]"
 )
+_DATE_CLASS = re.compile(r"date|datum|tarih|fecha|data", re.IGNORECASE)
+
+
+def _aside(el) -> bool:
+    """In comments, a footer or a navigation bar (or a script): no byline of the page's."""
+    for node in (el, *el.iterancestors()):
+        if node.tag in _ASIDE_TAGS or "comment" in (node.get("class") or "").lower():
+            return True
+    return False
+
+
+def _classed(tree, pattern: re.Pattern, also: str = "") -> list:
+    """Elements whose class matches ``pattern`` (or that ``also`` selects), in page order,
+    outside comments, footers and navigation: one pass, the class tested in Python."""
+    xpath = "//*[@class]" + (f" | {also}" if also else "")
+    return [
+        el
+        for el in tree.xpath(xpath)
+        if (pattern.search(el.get("class") or "") or (also and el.tag == also.lstrip("/")))
+        and not _aside(el)
+    ]
+
+
 # A byline printed as a label and a name ("<strong>Autorin/Autor</strong> Jane Doe").
 _LABELS = ("author", "authors", "autor", "autorin", "autorin/autor", "autoren", "auteur",
            "autore", "written by", "by", "von", "text", "door", "forfatter", "författare",
            "yazar", "tác giả")  # fmt: skip
 _LABEL_XPATH = "//*[self::strong or self::b or self::span or self::dt or self::th or self::label][{}]".format(
     " or ".join(
-        f"translate(normalize-space(.),'ABCDEFGHIJKLMNOPQRSTUVWXYZ:','abcdefghijklmnopqrstuvwxyz')='{w}'"
+        f"translate(normalize-space(text()),'ABCDEFGHIJKLMNOPQRSTUVWXYZ:','abcdefghijklmnopqrstuvwxyz')='{w}'"
         for w in _LABELS
     )
 )
-_DATE_CLASS = " or ".join(
-    f"contains({_LOWER},'{w}')" for w in ("date", "datum", "tarih", "fecha", "data")
-)
-_DATELINE_XPATH = f"//body//*[self::time or {_DATE_CLASS}][{_NOT_ASIDE}]"
 _SIGN_OFF_XPATH = (
     "//p[contains(translate(@style,' ',''),'text-align:right')][strong or b]"
     "[not(normalize-space(text()))]"
@@ -365,7 +385,7 @@ def marked_bylines(tree) -> list[str]:
     """The names of every element marked up as the author (rel=author, itemprop=author), in
     page order: a page with two reporters marks both, where its JSON-LD may list one."""
     names: list[str] = []
-    for el in tree.xpath(_BYLINE_PROBES[0])[:10]:
+    for el in tree.xpath(_MARKED_XPATH)[:10]:
         text = " ".join(" ".join(el.itertext()).split())
         if text and len(text) <= _BYLINE_CHARS:
             names += [n for n in split_names(text) if looks_like_name(n) and n not in names]
@@ -376,8 +396,13 @@ def page_bylines(tree) -> Iterator[list[str]]:
     """The people a page's bylines in its text name, one list per byline, most explicit
     first: each byline element or author link (names in scripts without capitals only where
     marked up as the author), a Chinese editor's credit ("(责编：A、B)")."""
-    for rank, probe in enumerate(_BYLINE_PROBES):
-        for el in tree.xpath(probe)[:20]:
+    probes = (
+        lambda: tree.xpath(_MARKED_XPATH),
+        lambda: _classed(tree, _BYLINE_CLASS),
+        lambda: tree.xpath(_AUTHOR_LINK_XPATH),
+    )
+    for rank, probe in enumerate(probes):
+        for el in probe()[:20]:
             text = " ".join(" ".join(el.itertext()).split())
             if text and len(text) <= _BYLINE_CHARS:
                 yield [n for n in split_names(text) if looks_like_name(n, marked=rank == 0)]
@@ -387,7 +412,7 @@ def page_bylines(tree) -> Iterator[list[str]]:
         if text and len(text) <= _BYLINE_CHARS:
             yield [n for n in split_names(text) if looks_like_name(n, marked=False)]
     # A name printed just before the date line ("Jane Doe | 05.04.2025").
-    for el in tree.xpath(_DATELINE_XPATH)[:3]:
+    for el in _classed(tree, _DATE_CLASS, also="//time")[:3]:
         before = el.getprevious()
         if before is not None and isinstance(before.tag, str):
             text = " ".join(" ".join(before.itertext()).split()).strip(" |·•–-")

@@ -75,6 +75,12 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
     title = quirks.get("title") or page_title(headlines, meta, ld, doc, site, tree)
     title = clean_title(tidy(title or ""), spec)
     text = without_headline(text, [title, *headlines])
+    # The date before the byline: where the page states no date, trafilatura's metadata is
+    # read whole once, and its byline comes with it.
+    if quirks.get("published"):
+        published = iso_utc(quirks["published"], tz)
+    else:
+        published = page_published(ld, meta, times, doc, tz)
     # The outlet's reading of the byline wins, even when it finds only an agency credit.
     if "authors" in quirks:
         authors = quirks["authors"]
@@ -85,10 +91,6 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
             more=lambda: _other_bylines(doc, tree),
             marked=pagemeta.marked_bylines(tree),
         )
-    if quirks.get("published"):
-        published = iso_utc(quirks["published"], tz)
-    else:
-        published = page_published(ld, meta, times, doc, tz)
     modified = quirks.get("modified") or ld.get("dateModified") or meta.get("article:modified_time")
     description = (
         quirks.get("description")
@@ -584,7 +586,7 @@ class PageDoc:
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
-        if name == "author" and self._meta is None:
+        if name == "author" and self._meta is None:  # the byline alone is cheaper
             self.author = _trafilatura_author(self._tree)
             return self.author
         if self._meta is None:
