@@ -295,15 +295,14 @@ def _aside(el) -> bool:
     return False
 
 
-def _classed(tree, pattern: re.Pattern, also: str = "") -> list:
-    """Elements whose class matches ``pattern`` (or that ``also`` selects), in page order,
+def _classed(tree, pattern: re.Pattern, tags: tuple[str, ...] = ()) -> list:
+    """Elements whose class matches ``pattern`` (or of one of ``tags``), in page order,
     outside comments, footers and navigation: one pass, the class tested in Python."""
-    xpath = "//*[@class]" + (f" | {also}" if also else "")
+    xpath = " | ".join(["//*[@class]", *(f"//{t}" for t in tags)])
     return [
         el
         for el in tree.xpath(xpath)
-        if (pattern.search(el.get("class") or "") or (also and el.tag == also.lstrip("/")))
-        and not _aside(el)
+        if (el.tag in tags or pattern.search(el.get("class") or "")) and not _aside(el)
     ]
 
 
@@ -412,7 +411,7 @@ def page_bylines(tree) -> Iterator[list[str]]:
         if text and len(text) <= _BYLINE_CHARS:
             yield [n for n in split_names(text) if looks_like_name(n, marked=False)]
     # A name printed just before the date line ("Jane Doe | 05.04.2025").
-    for el in _classed(tree, _DATE_CLASS, also="//time")[:3]:
+    for el in _classed(tree, _DATE_CLASS, tags=("time",))[:3]:
         before = el.getprevious()
         if before is not None and isinstance(before.tag, str):
             text = " ".join(" ".join(before.itertext()).split()).strip(" |·•–-")
