@@ -37,11 +37,12 @@ from __future__ import annotations
 import argparse
 import re
 import sqlite3
-import subprocess
 import sys
 import tempfile
 from datetime import date
 from pathlib import Path
+
+from relevance import crawl  # the same `newsagg crawl --replica`, in bench/
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "data" / "sources"
@@ -182,16 +183,6 @@ LINKED = ("supported", "headline-only", "contradicted")
 OUTLETS = ("yonhap", "koreaherald", "reuters", "nikkei")
 
 
-def crawl(db: Path, source: Path, replica_at: str | None) -> None:
-    command = [sys.executable, "-m", "crawler.cli", "crawl", "--replica", "--db", str(db)]
-    command += ["--source", str(source), "-s", "NEWSAGG_PROGRESS_INTERVAL=0"]
-    if replica_at:
-        command += ["--replica-at", replica_at]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.exit(f"crawl of {source} failed:\n{done.stderr}")
-
-
 def recheck(db: Path) -> None:
     """The claims of a kept DB, checked again with the current crawler/claims.py."""
     sys.path.insert(0, str(ROOT))
@@ -262,7 +253,7 @@ def main() -> None:
             if db.exists():
                 recheck(db)
             else:
-                crawl(db, source, replica_at)
+                crawl(db, source, None, replica_at)  # a source's date is its own
             rows = judge(stored_claims(db), labels)
             everything += rows
             print(f"{name}: {figures(rows)}")

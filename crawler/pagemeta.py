@@ -380,21 +380,32 @@ def meta_bylines(tree) -> list[str]:
     ]
 
 
+def _text(el) -> str:
+    return " ".join(" ".join(el.itertext()).split())
+
+
+def _byline_names(text: str, marked: bool, limit: int = _BYLINE_CHARS) -> list[str]:
+    """The names one byline's text gives (none for a text longer than a byline)."""
+    if not text or len(text) > limit:
+        return []
+    return [n for n in split_names(text) if looks_like_name(n, marked=marked)]
+
+
 def marked_bylines(tree) -> list[str]:
     """The names of every element marked up as the author (rel=author, itemprop=author), in
     page order: a page with two reporters marks both, where its JSON-LD may list one."""
     names: list[str] = []
     for el in tree.xpath(_MARKED_XPATH)[:10]:
-        text = " ".join(" ".join(el.itertext()).split())
-        if text and len(text) <= _BYLINE_CHARS:
-            names += [n for n in split_names(text) if looks_like_name(n) and n not in names]
+        names += [n for n in _byline_names(_text(el), marked=True) if n not in names]
     return names
 
 
 def page_bylines(tree) -> Iterator[list[str]]:
     """The people a page's bylines in its text name, one list per byline, most explicit
-    first: each byline element or author link (names in scripts without capitals only where
-    marked up as the author), a Chinese editor's credit ("(责编：A、B)")."""
+    first: each element marked up as the author, each element whose class says byline or
+    author, each author link (names in scripts without capitals only where marked up), a
+    label and a name ("Autorin/Autor Jane Doe"), a name before the date line, a sign-off,
+    a Chinese editor's credit ("(责编：A、B)")."""
     probes = (
         lambda: tree.xpath(_MARKED_XPATH),
         lambda: _classed(tree, _BYLINE_CLASS),
@@ -402,26 +413,20 @@ def page_bylines(tree) -> Iterator[list[str]]:
     )
     for rank, probe in enumerate(probes):
         for el in probe()[:20]:
-            text = " ".join(" ".join(el.itertext()).split())
-            if text and len(text) <= _BYLINE_CHARS:
-                yield [n for n in split_names(text) if looks_like_name(n, marked=rank == 0)]
+            yield _byline_names(_text(el), marked=rank == 0)
     for label in tree.xpath(_LABEL_XPATH)[:5]:
-        whole = " ".join(" ".join(label.getparent().itertext()).split())
-        text = whole.replace(" ".join(label.text_content().split()), "", 1).strip(" :")
-        if text and len(text) <= _BYLINE_CHARS:
-            yield [n for n in split_names(text) if looks_like_name(n, marked=False)]
+        text = _text(label.getparent()).replace(" ".join(label.text_content().split()), "", 1)
+        yield _byline_names(text.strip(" :"), marked=False)
     # A name printed just before the date line ("Jane Doe | 05.04.2025").
     for el in _classed(tree, _DATE_CLASS, tags=("time",))[:3]:
         before = el.getprevious()
         if before is not None and isinstance(before.tag, str):
-            text = " ".join(" ".join(before.itertext()).split()).strip(" |·•–-")
-            if text and len(text) <= _BYLINE_CHARS // 2 and "," not in text:
-                yield [n for n in split_names(text) if looks_like_name(n, marked=False)]
+            text = _text(before).strip(" |·•–-")
+            if "," not in text:
+                yield _byline_names(text, marked=False, limit=_BYLINE_CHARS // 2)
     # A sign-off: the reporter's name, bold and set to the right, closing the story.
     for el in tree.xpath(_SIGN_OFF_XPATH)[-1:]:
-        text = " ".join(" ".join(el.itertext()).split())
-        if text and len(text) <= _BYLINE_CHARS:
-            yield [n for n in split_names(text) if looks_like_name(n, marked=False)]
+        yield _byline_names(_text(el), marked=False)
     for text in tree.xpath(_EDITOR_XPATH)[:5]:
         match = _EDITOR_CREDIT.search(text)
         if match:

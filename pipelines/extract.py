@@ -327,27 +327,28 @@ def page_authors(
 
     ``stated`` is the JSON-LD byline; ``more`` the page's other bylines, read one after the
     other only while none names a person: trafilatura's (meta tags, byline elements), every
-    author meta tag, byline elements, author links. The site's own name ("The Namibian" on
-    namibian.com.na) is no author when any of them names a person; when the site credits
+    author meta tag, byline elements, author links. ``marked`` are the names marked up as
+    authors (co-authors where they confirm the byline). The site's own name ("The Namibian"
+    on namibian.com.na) is no author when any of them names a person; when the site credits
     only itself, that credit is the byline.
     """
     credit: list[str] = []
     for names in itertools.chain((stated,), more()):
         people = [n for n in names if not _is_site(n, site)]
         if people:
-            return _each_once(people + [n for n in marked if _is_coauthor(n, people, marked)])
+            return _each_once(people + _coauthors(people, marked))
         credit = credit or names
     return _each_once(credit)
 
 
-def _is_coauthor(name: str, people: list[str], marked: list[str]) -> bool:
-    """A name marked up as an author beside one the byline already gives: the page's
-    markup confirms the byline, so its other marked authors wrote the piece too."""
+def _coauthors(people: list[str], marked: list[str]) -> list[str]:
+    """The other names marked up as authors where the markup names one of ``people``: the
+    page's markup confirms the byline, so its other marked authors wrote the piece too. A
+    page that marks more is marking its teasers' authors as well (related articles)."""
     keys = {_compact(p) for p in people}
-    # A page that marks more is marking its teasers' authors too (related articles).
-    if len(marked) > _MARKED_BYLINE:
-        return False
-    return _compact(name) not in keys and any(_compact(m) in keys for m in marked)
+    if len(marked) > _MARKED_BYLINE or not any(_compact(m) in keys for m in marked):
+        return []
+    return [m for m in marked if _compact(m) not in keys]
 
 
 _MARKED_BYLINE = 3

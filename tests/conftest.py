@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,3 +46,29 @@ def run_newsagg(*args: str, cwd: Path = ROOT, env: dict | None = None, timeout: 
         timeout=timeout,
         check=False,
     )
+
+
+def project_copy(dest: Path) -> Path:
+    """The files a build reads, copied: setuptools keeps ``build/lib`` between builds (a file
+    deleted from the tree would still be shipped), and other runs may build in the checkout."""
+    skip = shutil.ignore_patterns("__pycache__", "news.db*", "*.lock")
+    for name in ("crawler", "pipelines", "data"):
+        shutil.copytree(ROOT / name, dest / name, ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory) -> Path:
+    """newsagg's wheel, built once per test session from a copy of the tree."""
+    src = project_copy(tmp_path_factory.mktemp("src"))
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(src)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (built,) = out.glob("newsagg-*.whl")
+    return built

@@ -3,44 +3,16 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import click
-import pytest
 from click.testing import CliRunner
 from conftest import ROOT
 
 from crawler.cli import cli
 from crawler.resources import DEFAULT_DB_RULE, default_db, user_db
-
-
-def project_copy(dest: Path) -> Path:
-    """The files a build reads, copied: setuptools keeps ``build/lib`` between builds (a file
-    deleted from the tree would still be shipped), and other runs may build in the checkout."""
-    skip = shutil.ignore_patterns("__pycache__", "news.db*", "*.lock")
-    for name in ("crawler", "pipelines", "data"):
-        shutil.copytree(ROOT / name, dest / name, ignore=skip)
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(ROOT / name, dest / name)
-    return dest
-
-
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    src = project_copy(tmp_path_factory.mktemp("src"))
-    out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(src)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    (built,) = out.glob("newsagg-*.whl")
-    return built
 
 
 def test_the_wheel_ships_the_bundled_source_and_the_whole_replica(wheel):

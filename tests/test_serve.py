@@ -373,17 +373,7 @@ def test_serve_errors_are_one_line_and_exit_2(db, tmp_path):
 # --- packaging ------------------------------------------------------------------------------
 
 
-def test_the_metadata_loads_from_an_installed_wheel(tmp_path):
-    from test_packaging import project_copy
-
-    src = project_copy(tmp_path / "src")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(src)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    (wheel,) = tmp_path.glob("newsagg-*.whl")
+def test_the_metadata_loads_from_an_installed_wheel(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     assert (site / "crawler" / "datasette" / "metadata.yaml").is_file()
