@@ -170,10 +170,12 @@ def site_names(meta: dict[str, str], objects: list[dict], article: dict) -> list
 
 
 def meta_tags(tree) -> dict[str, str]:
-    """<meta property|name=... content=...>, first value wins, keys lower-cased."""
+    """<meta property|name|itemprop|http-equiv=... content=...>, first value wins, keys
+    lower-cased."""
     tags: dict[str, str] = {}
     for el in tree.xpath("//meta[@content]"):
-        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        key = el.get("property") or el.get("name") or el.get("itemprop") or el.get("http-equiv")
+        key = (key or "").strip().lower()
         if key and key not in tags:
             tags[key] = el.get("content", "").strip()
     return tags

@@ -19,9 +19,10 @@ import resource
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
+import htmldate
 import lxml.etree
 import lxml.html
 import pebble
@@ -60,7 +61,12 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
     ld = pagemeta.news_article(tree, url, objects)
     site = SiteNames.of(pagemeta.site_names(meta, objects, ld), url)
     quirks = spec.page_fields(tree) if spec and spec.page_fields else {}
-    lang = tree.get("lang") or meta.get("og:locale") or ld.get("inLanguage")
+    lang = (
+        tree.get("lang")
+        or meta.get("og:locale")
+        or ld_str(ld, "inLanguage")
+        or next(filter(None, map(meta.get, _LANGUAGE_META)), None)
+    )
     canonical = pagemeta.canonical_link(tree)
     headlines = shown_headlines(tree)
     times = tree.xpath("//time/@datetime")[:20]
@@ -95,17 +101,14 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
     description = (
         quirks.get("description")
         or ld_str(ld, "description")
-        or meta.get("og:description")
-        or meta.get("description")
-        or getattr(doc, "description", None)
+        or next(filter(None, map(meta.get, _DESCRIPTION_META)), None)
     )
     return {
         "title": title or None,
         "authors": authors,
         "published": published,
         "modified": iso_utc(modified, tz),
-        "language": (lang or getattr(doc, "language", None) or "").split("-")[0].split("_")[0]
-        or None,
+        "language": (lang or "").split("-")[0].split("_")[0] or None,
         "description": normalise(description) if description else None,
         "keywords": pagemeta.keywords(
             quirks.get("keywords")
@@ -121,6 +124,17 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
         # that renamed its body container falls back to generic extraction: health notices.
         "outlet_body": ("text" in quirks) if spec and spec.reads_body else None,
     }
+
+
+# Where a page states its language or description besides <html lang>, og and JSON-LD.
+_LANGUAGE_META = ("language", "dc.language", "dcterms.language", "content-language")
+_DESCRIPTION_META = (
+    "og:description",
+    "description",
+    "twitter:description",
+    "dc.description",
+    "dcterms.description",
+)
 
 
 def ld_str(ld: dict, key: str) -> str | None:
@@ -259,7 +273,7 @@ def page_title(
     """
     h1s = [h for h in headlines["h1"] if not site.named(h)]
     page = headlines["title"][0] if headlines["title"] else None
-    headline = ld_str(ld, "headline") or ld_str(ld, "name")
+    headline = ld_str(ld, "headline") or _unescape(meta.get("headline")) or ld_str(ld, "name")
     social = [_unescape(meta.get(k)) for k in ("og:title", "twitter:title")]
     social = [t for t in social if t and not site.named(t)]
     others = [*h1s, *social, headline, page]
@@ -466,25 +480,36 @@ def decode_page(body: bytes, content_type: str | None = None) -> str:
 
 # XML 1.0 has no place for these, and one of them makes trafilatura give up on a whole page:
 # C0 controls other than \t \n \r (a form feed is HTML whitespace), U+FFFE/U+FFFF, and the
-# lone surrogates a str can carry but no encoding can.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
+# lone surrogates a str can carry but no encoding can. The page is handed to lxml as UTF-8
+# bytes, which it parses faster than a str; in UTF-8 a byte under 0x20 is always that
+# control character, and EF BF BE/BF always U+FFFE/U+FFFF.
+_C0 = bytes(c for c in range(0x20) if c not in b"\t\n\r\x0c")
+_FORM_FEED = bytes.maketrans(b"\x0c", b" ")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# lxml refuses a str that declares its encoding; a str is decoded already, so it is moot.
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# lxml reads a declared encoding over the parser's: the page is UTF-8 by now.
+_XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
 
 
-def page_markup(html: str | bytes) -> str:
-    """The page as text that lxml and trafilatura accept, with every readable character kept."""
+def page_markup(html: str | bytes) -> bytes:
+    """The page as UTF-8 that lxml and trafilatura accept, with every readable character kept."""
     if isinstance(html, bytes):
         html = decode_page(html)
-    html = _NOT_XML.sub("", html.replace("\x0c", " "))
-    html = _SURROGATE.sub("\ufffd", html)
-    return _XML_DECLARATION.sub("", html.removeprefix("\ufeff"))
+    html = html.removeprefix("\ufeff")
+    try:
+        data = html.encode("utf-8")
+    except UnicodeEncodeError:
+        data = _SURROGATE.sub("\ufffd", html).encode("utf-8")
+    data = (
+        data.translate(_FORM_FEED, _C0).replace(b"\xef\xbf\xbe", b"").replace(b"\xef\xbf\xbf", b"")
+    )
+    return _XML_DECLARATION.sub(b"", data)
 
 
 # As trafilatura parses a page itself: comments and processing instructions dropped, so that a
 # comment inside a paragraph does not split its text into a tail that extraction loses.
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+_PARSER = lxml.html.HTMLParser(
+    encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False
+)
 
 
 def parse_page(html: str | bytes):
@@ -587,12 +612,32 @@ class PageDoc:
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
-        if name == "author" and self._meta is None:  # the byline alone is cheaper
+        # The byline and the date each alone: extract_metadata reads every field.
+        if name == "author" and self._meta is None:
             self.author = _trafilatura_author(self._tree)
             return self.author
+        if name == "date" and self._meta is None:
+            self.date = _htmldate(self._tree, self._url)
+            return self.date
         if self._meta is None:
             self._meta = trafilatura.metadata.extract_metadata(self._tree, self._url)
         return getattr(self._meta, name, None)
+
+
+def _htmldate(tree, url: str) -> str | None:
+    """The date trafilatura's extract_metadata finds: htmldate's original date, searched
+    extensively, no later than today, with the page's own address (og:url, then its canonical
+    link, then where it was fetched) for a date in the URL."""
+    own = tree.xpath("//meta[@property='og:url']/@content") or tree.xpath(
+        "//link[@rel='canonical']/@href"
+    )
+    return htmldate.find_date(
+        tree,
+        url=own[0].strip() if own and own[0].strip() else url,
+        original_date=True,
+        extensive_search=True,
+        max_date=datetime.now().astimezone().strftime("%Y-%m-%d"),
+    )
 
 
 def _trafilatura_author(tree) -> str | None:

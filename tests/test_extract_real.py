@@ -94,6 +94,15 @@ def test_a_site_name_suffix_is_stripped_but_a_headline_dash_stays():
     assert extract(html)["title"] == "Pier to be rebuilt - and soon"
 
 
+def test_a_headline_meta_tag_tells_the_headline_from_a_section_glued_to_it():
+    # A card "Headline-Section｜Site" (a bare hyphen: "COVID-19" looks the same), and the page
+    # states its headline in <meta name="headline">.
+    card = meta("og:title", "Pier to be rebuilt-Harbour｜Riverside Post")
+    html = page(card + '<meta name="headline" content="Pier to be rebuilt">')
+    assert extract(html)["title"] == "Pier to be rebuilt"
+    assert extract(page(card))["title"] == "Pier to be rebuilt-Harbour"
+
+
 def test_a_card_headline_the_page_never_shows_is_a_teaser_not_the_title():
     shown = "Harbour board votes to rebuild storm-hit pier"
     teaser = "Why your pier may be next"
@@ -232,6 +241,22 @@ def test_a_date_written_without_its_zone_takes_it_from_the_pages_time_element():
     article = {"@type": "NewsArticle", "datePublished": "Mon Mar 10 10:30:00 CET 2025"}
     html = page(ld(article), body='<time datetime="2025-03-10T10:30:00+01:00">10 March</time>')
     assert extract(html)["published"] == "2025-03-10T09:30:00+00:00"
+
+
+def test_a_page_that_states_no_date_in_its_metadata_is_dated_from_its_own_address():
+    # Fetched at a short link; the og:url the page gives is its dated address.
+    html = page(meta("og:url", URL))
+    assert extract(html, "https://rvp.example/s/4821")["published"].startswith("2025-03-10")
+    dated_text = page(body="<p class='date'>Published on 12 March 2025</p>")
+    assert extract(dated_text, "https://rvp.example/s/4821")["published"].startswith("2025-03-12")
+
+
+def test_language_and_description_come_from_the_pages_other_meta_tags():
+    head = '<meta name="language" content="de-CH"><meta name="twitter:description" content="Neu">'
+    got = extract(page(head))
+    assert (got["language"], got["description"]) == ("de", "Neu")
+    head = '<meta http-equiv="Content-Language" content="fr">'
+    assert extract(page(head))["language"] == "fr"
 
 
 # --- Body -----------------------------------------------------------------------------------
