@@ -318,6 +318,45 @@ _LABEL_XPATH = "//*[self::strong or self::b or self::span or self::dt or self::t
         for w in _LABELS
     )
 )
+# A byline line: a text that opens with the word before a name ("By Jane Doe | 3 March",
+# "Von: <a>Jane Doe</a>, <a>John Roe</a>"), the names running to a separator or a date.
+_BY_WORDS = ("By", "BY", "Von", "Par", "Por", "Door", "Av", "Af", "Written by", "Story by",
+             "Words by", "Reporting by", "Text von", "Texto de", "Testo di")  # fmt: skip
+_BY_LINE_XPATH = "//body//text()[{}]".format(
+    " or ".join(
+        f"normalize-space(.)='{w}' or normalize-space(.)='{w}:' or starts-with(normalize-space(.),"
+        f"'{w} ') or starts-with(normalize-space(.),'{w}: ')"
+        for w in _BY_WORDS
+    )
+)
+_BY_LINE_END = re.compile(r"\s[|•·–—-]\s|[|•·]|\d|\s(?:on|am)\s|\b(?:Published|Updated|Posted)\b")
+_BY_WORD = re.compile("|".join(rf"{w}\b:?" for w in _BY_WORDS))
+
+
+def _by_line(line) -> str:
+    """The names after a byline's opening word: in the text's element, or in its parent's
+    where the word is a label of its own ("<span>Story by</span> <a>Jane Doe</a>")."""
+    el = line.getparent()
+    if line.is_tail:  # "<i class=icon></i> By Jane Doe": the text is the icon's tail
+        el = el.getparent()
+    if el is None or el.xpath("ancestor-or-self::a"):
+        return ""  # a teaser's byline, in its link to another story
+    opening = " ".join(str(line).split())
+    for _ in range(2):
+        if el is None or _aside(el):
+            return ""
+        text = _text(el)
+        start = text.find(opening)
+        word = _BY_WORD.match(text, max(start, 0))
+        if start < 0 or word is None:
+            return ""
+        names = _BY_LINE_END.split(text[word.end() :], maxsplit=1)[0].strip(" :,")
+        if names:
+            return names
+        el = el.getparent()
+    return ""
+
+
 _SIGN_OFF_XPATH = (
     "//p[contains(translate(@style,' ',''),'text-align:right')][strong or b]"
     "[not(normalize-space(text()))]"
@@ -419,6 +458,8 @@ def page_bylines(tree) -> Iterator[list[str]]:
     for label in tree.xpath(_LABEL_XPATH)[:5]:
         text = _text(label.getparent()).replace(" ".join(label.text_content().split()), "", 1)
         yield _byline_names(text.strip(" :"), marked=False)
+    for line in tree.xpath(_BY_LINE_XPATH)[:5]:
+        yield _byline_names(_by_line(line), marked=False)
     # A name printed just before the date line ("Jane Doe | 05.04.2025").
     for el in _classed(tree, _DATE_CLASS, tags=("time",))[:3]:
         before = el.getprevious()

@@ -601,9 +601,10 @@ def extract_body(tree, url: str):
 
 
 class PageDoc:
-    """trafilatura's reading of a page: the body's text at once; its metadata (title, author,
-    date, description, language) only when asked for a field that the page's JSON-LD and
-    meta tags did not give, as it costs a quarter of the extraction time."""
+    """trafilatura's reading of a page: the body's text at once; its byline, its date
+    (htmldate's) or the rest of its metadata only when asked for a field that the page's
+    JSON-LD and meta tags did not give, each costly (the whole metadata, a quarter of the
+    extraction time)."""
 
     def __init__(self, tree, url: str, text: str | None) -> None:
         self.text = text

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from crawler import pagemeta
 from crawler.scoring import text_features
 from pipelines.extract import extract_article, parse_page
@@ -364,3 +366,28 @@ def test_a_name_before_the_date_line_or_a_sign_off_is_the_byline():
     assert extract(html)["authors"] == []
     html = page(body="<p style='text-align: right;'><strong>Tom Okafor</strong></p>")
     assert extract(html)["authors"] == ["Tom Okafor"]
+
+
+BY_LINES = {
+    # A "By" line with the names linked to profile pages whose addresses say nothing.
+    '<div class="meta">By <a href="/people/mara">Mara Lind</a> and <a href="/people/tom">'
+    "Tom Okafor</a></div>": ["Mara Lind", "Tom Okafor"],
+    # The names run to the date.
+    "<p>\nBy Mara Lind on Monday, March 10, 2025 at 9:04 a.m.</p>": ["Mara Lind"],
+    '<div class="info">By Mara Lind | 10 March 2025</div>': ["Mara Lind"],
+    # A label of its own, and a list item of people links after a colon.
+    "<div><span>Story by</span> <a href='/staff/mara'>Mara Lind</a></div>": ["Mara Lind"],
+    '<ul><li class="info-item">Von: <span><a href="/mara-lind">Mara LIND</a>,</span> '
+    '<span><a href="/tom">Tom OKAFOR</a></span></li></ul>': ["Mara LIND", "Tom OKAFOR"],
+    # Not bylines: a sentence, a teaser of another story (in its link), a menu entry.
+    "<p>By 2030 the harbour will have a new pier.</p>": [],
+    "<p>By contrast, the board said little.</p>": [],
+    "<ul><li><a href='/news/2025/03/01/ferry'><span>Ferry fares rise</span> "
+    "<span>By Ines Berg, Oslo</span></a></li></ul>": [],
+    "<nav><a href='/topics'>By subject</a></nav>": [],
+}
+
+
+@pytest.mark.parametrize("body", sorted(BY_LINES))
+def test_a_line_that_opens_with_by_names_the_authors(body):
+    assert extract(page(body=body))["authors"] == BY_LINES[body]
