@@ -177,6 +177,8 @@ class SiteNames:
     def of(cls, names: list[str], url: str) -> SiteNames:
         host = (urlsplit(url).hostname or "").removeprefix("www.")
         labels = {label for label in host.split(".")[:-1] if len(label) > 2}
+        # thespacereview.com is "The Space Review", whose key drops the "The".
+        labels |= {label.removeprefix("the") for label in labels if label.startswith("the")}
         names_ = frozenset(filter(None, map(_compact, names)))
         return cls(names_, frozenset({*labels, _compact(host)} - {""}), _compact(host))
 
@@ -239,6 +241,10 @@ def strip_site_name(title: str, site: SiteNames) -> str:
     for head, tail in _splits(title):
         if tail.strip() and site.named(head):
             return strip_site_name(tail.strip(), site)
+    # "The Space Review: Headline": the site's name as a kicker.
+    head, colon, tail = title.partition(": ")
+    if colon and tail.strip() and site.named(head):
+        return tail.strip()
     return title
 
 

@@ -94,6 +94,13 @@ def test_a_site_name_suffix_is_stripped_but_a_headline_dash_stays():
     assert extract(html)["title"] == "Pier to be rebuilt"
     html = page(named + meta("og:title", "Pier to be rebuilt - and soon"))
     assert extract(html)["title"] == "Pier to be rebuilt - and soon"
+    # The site's name as a kicker, on a host that writes it with its "The".
+    html = page("<title>The Riverside Post: Pier to be rebuilt</title>", h1="Pier to be rebuilt")
+    assert extract(html, "https://theriversidepost.example/a/1")["title"] == "Pier to be rebuilt"
+    html = page("<title>Storm damage: pier to be rebuilt</title>")
+    assert extract(html, "https://theriversidepost.example/a/1")["title"] == (
+        "Storm damage: pier to be rebuilt"
+    )
 
 
 def test_a_headline_meta_tag_tells_the_headline_from_a_section_glued_to_it():
