@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
+from crawler.textutil import COUNTRIES, name_key
+
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 NEWS_TYPES = {
     "NewsArticle",
@@ -220,11 +222,37 @@ _AND = re.compile(r"\s*[;&]\s*|\s+(?:and|und|et|y|e|og|och|en|i|a)\s+")
 # "By Jane Doe", "Von ...", "Autor: ...": the word before the name is not part of it.
 _BY = re.compile(r"^(?:by|von|par|por|di|door|af|av|autor|author|text)\b[:\s]*", re.IGNORECASE)
 # A label before the byline's own "By": "Capital Von Jane Doe" (lower-case "von" is a name's).
-_LABEL_BY = re.compile(r"^.*?\s(?:By|Von|Par|Por|Door|Af|Av)\s+(?=\S)")
+_LABEL_BY = re.compile(
+    r"^.*?\s(?:By|Von|Par|Por|Door|Af|Av)\s+(?=\S)"
+    r"|^(?i:analysis|opinion|commentary|review|story|written|reporting|words|text|interview"
+    r"|photos?|video|column)\s+by\s+"
+)
 # A reporter's initials or role after the name: "Jane Doe (jd)", "신현주 기자" (reporter).
 _PAREN = re.compile(r"\s*\([^)]*\)\s*$|\s+(?:기자|특파원|記者|特派員|记者)$")
 # More words than a name has: a description ("professor at ... university").
 _NAME_WORDS = 5
+
+
+# A reporter's role, printed where a name is expected ("AP Auto Writer", "CNN Editor-at-large").
+# A desk's credit ("Reuters Staff", "Letters to the Editor") is the page's answer: not here.
+_ROLES = frozenset(("writer", "editor-at-large", "correspondent", "reporter", "columnist",
+    "journalist", "photographer", "redakteur", "redakteurin", "korrespondent", "korrespondentin",
+    "journaliste", "rédacteur", "rédactrice", "redactor", "periodista", "giornalista",
+    "corrispondente"))  # fmt: skip
+
+
+def _role(text: str) -> bool:
+    return any(w.lower().strip(".,") in _ROLES for w in text.split())
+
+
+def without_address(names: list[str]) -> list[str]:
+    """The names before an address ("SPIEGEL ONLINE, Hamburg, Germany" names one)."""
+    names = list(names)
+    if len(names) >= 2 and name_key(names[-1]) in COUNTRIES:
+        names.pop()
+        if len(names) >= 2 and " " not in names[-1]:
+            names.pop()
+    return names
 
 
 def split_names(byline: str) -> list[str]:
@@ -238,7 +266,7 @@ def split_names(byline: str) -> list[str]:
         pieces = [
             _BY.sub("", _LABEL_BY.sub("", _PAREN.sub("", p))).strip() for p in part.split(",")
         ]
-        pieces = [p for p in pieces if p]
+        pieces = without_address([p for p in pieces if p and not _role(p)])
         if len(pieces) == 2 and all(" " not in p and p[:1].isupper() for p in pieces):
             names.append(", ".join(pieces))
             continue
@@ -398,6 +426,8 @@ def looks_like_name(text: str, marked: bool = True) -> bool:
         return False
     if "..." in text or any(not any(c.isalpha() for c in w) for w in words):
         return False  # a teaser cut short, a dash between two phrases
+    if _role(text):
+        return False
     cased = [w for w in words if w[:1].isalpha() and w[:1].lower() != w[:1].upper()]
     if not cased:
         return marked and len(text) <= 12  # a name in a script without capitals (한국어, 中文)
@@ -463,7 +493,8 @@ def page_bylines(tree) -> Iterator[list[str]]:
     # A name printed just before the date line ("Jane Doe | 05.04.2025").
     for el in _classed(tree, _DATE_CLASS, tags=("time",))[:3]:
         before = el.getprevious()
-        if before is not None and isinstance(before.tag, str):
+        # A strip of links before the date is a menu, not a name.
+        if before is not None and isinstance(before.tag, str) and len(before.xpath(".//a")) < 2:
             text = _text(before).strip(" |·•–-")
             if "," not in text:
                 yield _byline_names(text, marked=False, limit=_BYLINE_CHARS // 2)

@@ -571,7 +571,7 @@ def _other_bylines(doc, tree) -> Iterator[list[str]]:
 
 def _doc_authors(doc) -> list[str]:
     raw = getattr(doc, "author", None) or ""
-    names = [n for a in raw.split(";") for n in pagemeta.split_names(a)]
+    names = pagemeta.without_address([n for a in raw.split(";") for n in pagemeta.split_names(a)])
     # trafilatura splits at commas, so "Doe, Jane" comes back as two one-word "people".
     if len(names) == 2 and all(" " not in n and n[:1].isupper() for n in names):
         return [f"{names[1]} {names[0]}"]

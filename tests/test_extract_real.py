@@ -163,6 +163,28 @@ def test_a_json_ld_byline_naming_two_people_is_split():
     assert extract(html)["authors"] == ["Mara Lind", "Tom Okafor"]
 
 
+@pytest.mark.parametrize(
+    ("author", "names"),
+    [
+        # A role after the name, an address after it: one person.
+        ("By MARA LIND, AP Harbour Writer", ["MARA LIND"]),
+        ("Mara Lind, Hamburg, Germany", ["Mara Lind"]),
+        ("Analysis by Mara Lind, CNN Editor-at-large", ["Mara Lind"]),
+        # A desk's credit stays one.
+        ("Reuters Staff", ["Reuters Staff"]),
+    ],
+)
+def test_a_reporters_role_or_address_in_the_byline_is_no_person(author, names):
+    html = page(ld({"@type": "NewsArticle", "author": {"@type": "Person", "name": author}}))
+    assert extract(html)["authors"] == names
+
+
+def test_a_strip_of_links_before_the_date_is_no_byline():
+    strip = "".join(f"<a href='/{w}'>{w}</a> " for w in ("Immobilien", "Stellen", "Kfz Markt"))
+    html = page(body=f"<div><aside>{strip}</aside><time class='date'>10.03.2025</time></div>")
+    assert extract(html)["authors"] == []
+
+
 def test_an_article_nested_in_a_web_page_is_found_and_surname_first_stays_one_person():
     article = {"@type": "NewsArticle", "headline": "Pier", "author": {"name": "Rachel Stone"}}
     html = page(
