@@ -423,7 +423,8 @@ def page_published(ld: dict, meta: dict, times: list[str], doc, tz) -> str | Non
     the page's own dates that says the same (a ``<time datetime>``, a meta tag).
     """
     stated = [ld.get("datePublished"), *(meta.get(k) for k in _PUBLISHED_META)]
-    stated = [v for v in stated if isinstance(v, str) and v.strip()]
+    # A template's placeholder ("0001-01-01T00:00:00Z", the Unix epoch) dates nothing.
+    stated = [v for v in stated if isinstance(v, str) and _web_era(iso_utc(v, tz))]
     if "LiveBlogPosting" in pagemeta.ld_types(ld):
         starts = [iso_utc(v, tz) for v in (ld.get("coverageStartTime"), *stated[:2]) if v]
         if starts := [s for s in starts if s]:
@@ -434,9 +435,14 @@ def page_published(ld: dict, meta: dict, times: list[str], doc, tz) -> str | Non
         yield getattr(doc, "date", None)  # trafilatura's metadata, read only if needed
 
     for value in candidates():
-        if value and (parsed := iso_utc(value, tz)):
+        if value and _web_era(parsed := iso_utc(value, tz)):
             return _precise(value, [*stated, *times]) or parsed
     return None
+
+
+def _web_era(iso: str | None) -> bool:
+    """A date a web page can have been published on (the first went up in 1991)."""
+    return bool(iso) and iso >= "1991"
 
 
 def _precise(value: str, others: list[str]) -> str | None:

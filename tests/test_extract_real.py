@@ -274,6 +274,12 @@ def test_a_date_written_without_its_zone_takes_it_from_the_pages_time_element():
     assert extract(html)["published"] == "2025-03-10T09:30:00+00:00"
 
 
+def test_a_templates_placeholder_date_dates_nothing():
+    article = {"@type": "NewsArticle", "datePublished": "0001-01-01T00:00:00Z"}
+    html = page(ld(article) + meta("article:published_time", "1970-01-01T00:00:00Z"))
+    assert extract(html)["published"].startswith("2025-03-10")  # the page's address says it
+
+
 def test_a_page_that_states_no_date_in_its_metadata_is_dated_from_its_own_address():
     # Fetched at a short link; the og:url the page gives is its dated address.
     html = page(meta("og:url", URL))
