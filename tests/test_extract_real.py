@@ -112,6 +112,15 @@ def test_a_headline_meta_tag_tells_the_headline_from_a_section_glued_to_it():
     assert extract(page(card))["title"] == "Pier to be rebuilt-Harbour"
 
 
+def test_a_page_without_title_card_or_heading_takes_its_dublin_core_title():
+    html = (
+        '<html><head><meta name="DC.title" content="Pier to be rebuilt"></head><body><div>'
+        + "".join(f"<p>{p}</p>" for p in STORY)
+        + "</div></body></html>"
+    )
+    assert extract(html)["title"] == "Pier to be rebuilt"
+
+
 def test_a_card_headline_the_page_never_shows_is_a_teaser_not_the_title():
     shown = "Harbour board votes to rebuild storm-hit pier"
     teaser = "Why your pier may be next"
