@@ -241,8 +241,18 @@ _ROLES = frozenset(("writer", "editor-at-large", "correspondent", "reporter", "c
     "corrispondente"))  # fmt: skip
 
 
+# A button's or a share bar's words, read with a byline box ("NBS Wales Share Save").
+_BUTTONS = frozenset(("share", "save", "follow", "subscribe", "print", "email", "e-mail",
+    "comments", "facebook", "twitter", "whatsapp", "linkedin", "teilen", "folgen", "merken",
+    "drucken", "partager", "suivre", "compartir", "seguir", "condividi"))  # fmt: skip
+
+
+_NO_NAME = _ROLES | _BUTTONS
+
+
 def _role(text: str) -> bool:
-    return any(w.lower().strip(".,") in _ROLES for w in text.split())
+    """A reporter's role or a button where a name is expected."""
+    return any(w.lower().strip(".,") in _NO_NAME for w in text.split())
 
 
 def without_address(names: list[str]) -> list[str]:
@@ -363,6 +373,7 @@ _BY_LINE_XPATH = (
         for w in _BY_WORDS
     )
 )
+_BY_LINE_IN = "." + _BY_LINE_XPATH.removeprefix("//body")
 _BY_LINE_END = re.compile(r"\s[|•·–—-]\s|[|•·]|\d|\s(?:on|am)\s|\b(?:Published|Updated|Posted)\b")
 _BY_WORD = re.compile("|".join(rf"{w}\b:?" for w in _BY_WORDS))
 
@@ -490,6 +501,9 @@ def page_bylines(tree) -> Iterator[list[str]]:
     )
     for rank, probe in enumerate(probes):
         for el in probe()[:20]:
+            # A byline box that also holds the date, a role and buttons: its "By" line.
+            for line in el.xpath(_BY_LINE_IN)[:2] if rank == 1 else ():
+                yield _byline_names(_by_line(line), marked=False)
             yield _byline_names(_text(el), marked=rank == 0)
     for label in tree.xpath(_LABEL_XPATH)[:5]:
         text = _text(label.getparent()).replace(" ".join(label.text_content().split()), "", 1)

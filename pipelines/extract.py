@@ -81,7 +81,7 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
         text = spec.clean_text(text)
     title = quirks.get("title") or page_title(headlines, meta, ld, doc, site, tree)
     title = clean_title(tidy(title or ""), spec)
-    text = without_headline(text, [title, *headlines])
+    text = without_headline(text, [title, *headlines["h1"][:1]])
     # The date before the byline: where the page states no date, trafilatura's metadata is
     # read whole once, and its byline comes with it.
     if quirks.get("published"):
@@ -155,11 +155,16 @@ _AFFIX = re.compile(r"\s*[-|–—·•»/ㅣ｜：]")
 
 
 def without_headline(text: str, headlines: list[str]) -> str:
-    """The body without the headline repeated as its first line (trafilatura keeps an <h1>
-    that sits inside the article): the body is what follows it."""
-    first, _, rest = text.partition("\n")
-    if rest and fold(first) and fold(first) in {fold(h) for h in headlines if h}:
-        return rest.lstrip()
+    """The body without the headline repeated at its top (trafilatura keeps an <h1> that sits
+    inside the article), and without a kicker printed above it ("Il caso"): the body is what
+    follows the headline."""
+    keys = {_compact(h) for h in headlines if h} - {""}
+    lines = text.split("\n", 3)
+    for i, line in enumerate(lines[:3]):
+        if i + 1 < len(lines) and _compact(line) in keys:
+            return "\n".join(lines[i + 1 :]).lstrip()
+        if len(line.split()) > 4:  # a line of text, not a kicker: the headline is not above it
+            break
     return text
 
 
@@ -235,6 +240,18 @@ def _agrees(h1: str, other: str) -> bool:
     )
 
 
+def _kicked(h1: str, headline: str) -> bool:
+    """``h1`` is a kicker run into ``headline`` ("Verkehrschaos Marode Brücke gesperrt: …",
+    its spans joined without a separator): the headline is most of it, three words or more."""
+    key, whole = _compact(headline), _compact(h1)
+    return (
+        len(headline.split()) >= 3
+        and whole != key
+        and whole.endswith(key)
+        and len(key) >= 0.6 * len(whole)
+    )
+
+
 def strip_site_name(title: str, site: SiteNames) -> str:
     """The title without a site name before or after a separator ("Headline - The
     Namibian"); a part that is not the site's name stays, dashes and all."""
@@ -306,8 +323,16 @@ def page_title(
             h for h in h1s if h.startswith(cards[0]) and h[len(cards[0]) :].lstrip()[:1] in _QUOTES
         ]
         return whole[0] if whole else cards[0]
-    for other in filter(None, (headline, page)):
-        agreeing = [h for h in h1s if _agrees(h, other)]
+    # An h1 confirmed by the JSON-LD headline, the <title> (without the site's name, so that
+    # "Opinion | Headline | Site" confirms "Headline") or JSON-LD's alternativeHeadline; an h1
+    # that is a kicker's span and the JSON-LD headline is that headline.
+    alternative = ld_str(ld, "alternativeHeadline")
+    for other in filter(None, (headline, page, alternative)):
+        agreeing = [
+            h
+            for h in h1s
+            if _agrees(h, other) or _agrees(h, strip_site_name(other, site)) or _kicked(h, other)
+        ]
         if agreeing:
             return headline_part(other, agreeing, site)
     if social:

@@ -143,6 +143,41 @@ def test_a_card_headline_the_page_never_shows_is_a_teaser_not_the_title():
     assert extract(html)["title"] == teaser
 
 
+def test_an_h1_confirmed_another_way_beats_a_teaser_card():
+    shown = "Harbour board votes to rebuild storm-hit pier"
+    seo = "Riverside pier rebuild: what we know"
+    teaser = "Why your pier may be next"
+    # Only JSON-LD's alternativeHeadline says what the h1 says.
+    head = meta("og:title", teaser) + f"<title>{seo}</title>"
+    html = page(
+        head + ld({"@type": "NewsArticle", "headline": seo, "alternativeHeadline": shown}), h1=shown
+    )
+    assert extract(html)["title"] == shown
+    # A kicker's span run into the h1; JSON-LD gives the headline alone.
+    html = page(
+        meta("og:title", teaser) + ld({"@type": "NewsArticle", "headline": shown}),
+        h1=f"<span class='kicker'>Storm damage</span><span>{shown}</span>",
+    )
+    got = extract(html)
+    assert got["title"] == shown and got["text"].startswith(STORY[0])
+    # A section before the headline and the site after it in the <title>; a card with the
+    # section's label.
+    html = page(
+        meta("og:title", f"Opinion: {shown}")
+        + f"<title>Opinion | {shown} | Riverside Post</title>",
+        h1=shown,
+    )
+    assert extract(html)["title"] == shown
+
+
+def test_a_kicker_and_the_headline_at_the_top_of_the_text_are_not_the_body():
+    html = page(
+        ld({"@type": "NewsArticle", "headline": "Pier to be rebuilt"}),
+        body="<div class='kicker'>Harbour</div><h2>Pier to be rebuilt</h2>",
+    )
+    assert extract(html)["text"].startswith(STORY[0])
+
+
 def test_a_card_headline_cut_short_by_an_unescaped_quote_is_read_whole_from_the_h1():
     whole = 'Pier reopens with "royal visit"'
     html = page('<meta property="og:title" content="Pier reopens with "royal visit"">', h1=whole)
@@ -186,6 +221,15 @@ def test_a_json_ld_byline_naming_two_people_is_split():
 def test_a_reporters_role_or_address_in_the_byline_is_no_person(author, names):
     html = page(ld({"@type": "NewsArticle", "author": {"@type": "Person", "name": author}}))
     assert extract(html)["authors"] == names
+
+
+def test_a_byline_box_with_a_date_a_role_and_buttons_names_the_reporter():
+    box = (
+        '<div class="byline-block"><div><time datetime="2025-03-10T09:00:00Z">10 March 2025'
+        "</time></div><div><div>By Mara Lind</div><div>Harbour reporter, Riverside Post</div>"
+        "</div><div><button>Share</button><button>Save</button></div></div>"
+    )
+    assert extract(page(body=box))["authors"] == ["Mara Lind"]
 
 
 def test_a_strip_of_links_before_the_date_is_no_byline():
