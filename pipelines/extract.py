@@ -589,11 +589,25 @@ def clean_title(title: str, spec: Outlet | None) -> str:
     return title.strip()
 
 
+# A line of its own that is a credit or a pointer to another story, not the story: "Reporting
+# by …; Editing by …", "Contributing: …", "Read more: <headline>", "Lesen Sie auch: …".
+_NOT_BODY_LINE = re.compile(
+    r"^(?:(?:additional )?reporting by|writing by|editing by|edited by|compiled by|lire aussi"
+    r"|lesen sie auch|auch interessant|mehr zum thema|leggi anche|lee también"
+    r"|czytaj (?:też|także)|les også|läs också|lees ook)\b"
+    r"|^(?:contributing(?: to this report)?|(?:read|see) (?:more|also)|more|related|also read)"
+    r"\s*:",
+    re.IGNORECASE,
+)
+
+
 def normalise_text(text: str) -> str:
     """Valid UTF-8, no control characters, paragraphs on their own lines, every character as
-    published (quotes and dashes are folded only where texts are compared)."""
+    published (quotes and dashes are folded only where texts are compared), without credit
+    and cross-link lines."""
     lines = (tidy(line) for line in text.split("\n"))
-    return re.sub(r"\n{2,}", "\n", "\n".join(line for line in lines if line)).strip()
+    kept = (line for line in lines if line and not _NOT_BODY_LINE.match(line))
+    return "\n".join(kept).strip()
 
 
 def _other_bylines(doc, tree) -> Iterator[list[str]]:

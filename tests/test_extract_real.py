@@ -352,6 +352,24 @@ def test_language_and_description_come_from_the_pages_other_meta_tags():
 # --- Body -----------------------------------------------------------------------------------
 
 
+def test_credit_and_cross_link_lines_are_not_the_body():
+    paragraphs = [
+        STORY[0],
+        "Read more: Ferry fares to rise in spring",
+        STORY[1],
+        "Lesen Sie auch: Neue Fähre für den Hafen",
+        *STORY[2:],
+        "Reporting by Mara Lind; Editing by Tom Okafor",
+        "Contributing: Ines Berg",
+    ]
+    html = (
+        "<html><body><article><h1>Pier to be rebuilt</h1>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + "</article></body></html>"
+    )
+    assert extract(html)["text"].split("\n") == STORY
+
+
 def test_a_layout_that_makes_fast_extraction_return_the_menu_gives_the_article():
     menu = "".join(
         f"<li><a href='/s{i}'>Section number {i} news and more</a></li>" for i in range(40)
