@@ -248,11 +248,14 @@ _BUTTONS = frozenset(("share", "save", "follow", "subscribe", "print", "email", 
 
 
 _NO_NAME = _ROLES | _BUTTONS
+_ROLE_ENDS = ("verslaggever", "redakteur", "redakteurin", "korrespondent", "korrespondentin")
 
 
 def _role(text: str) -> bool:
-    """A reporter's role or a button where a name is expected."""
-    return any(w.lower().strip(".,") in _NO_NAME for w in text.split())
+    """A reporter's role or a button where a name is expected (a role also as the end of a
+    compound: "Regioverslaggever", "Wirtschaftsredakteurin")."""
+    words = [w.lower().strip(".,") for w in text.split()]
+    return any(w in _NO_NAME or w.endswith(_ROLE_ENDS) for w in words)
 
 
 def without_address(names: list[str]) -> list[str]:
@@ -319,10 +322,11 @@ _ASIDE_TAGS = frozenset({"footer", "nav", "script", "style"})
 # Where pages print a byline, most explicit first: marked up as the author; an element whose
 # class says byline or author; a link to an author's page.
 _MARKED_XPATH = f"//*[(@rel='author' or @itemprop='author') and {_NOT_ASIDE}]"
-_BYLINE_CLASS = re.compile(r"byline|author", re.IGNORECASE)
-_AUTHOR_LINK_XPATH = (
-    "//a[(contains(@href,'/author') or contains(@href,'/autor') or contains(@href,'/journalist'))"
-    f" and {_NOT_ASIDE}]"
+_BYLINE_CLASS = re.compile(r"byline|author|reporter", re.IGNORECASE)
+# Author pages: /author/, /autor(en|e)/, /auteur/, /journalist(e|en)/, /reporter/, /muhabir/.
+_AUTHOR_PATHS = ("/author", "/autor", "/auteur", "/journalist", "/reporter", "/muhabir")
+_AUTHOR_LINK_XPATH = "//a[({}) and {}]".format(
+    " or ".join(f"contains(@href,'{p}')" for p in _AUTHOR_PATHS), _NOT_ASIDE
 )
 _DATE_CLASS = re.compile(r"date|datum|tarih|fecha|data", re.IGNORECASE)
 

@@ -312,6 +312,13 @@ def page_title(
         return headline
     if tree is not None and h1s and not all(_agrees(h1s[0], c) for c in cards):
         shown = visible_text(tree)
+        # A card that opens the h1 ("Headline" of "Headline – and more") is the h1 shortened:
+        # the h1 is the headline.
+        whole = _compact(h1s[0])
+        if any(
+            _compact(c) and whole != _compact(c) and whole.startswith(_compact(c)) for c in cards
+        ):
+            return h1s[0]
         visible = [c for c in cards if _compact(c) in shown]
         if visible:
             cards = visible
@@ -322,7 +329,11 @@ def page_title(
         whole = [
             h for h in h1s if h.startswith(cards[0]) and h[len(cards[0]) :].lstrip()[:1] in _QUOTES
         ]
-        return whole[0] if whole else cards[0]
+        if whole:
+            return whole[0]
+        # The h1 that says the card with other quotes or dashes: as the page prints it.
+        same = [h for h in h1s[:1] if _quotes(h) == _quotes(cards[0])]
+        return same[0] if same else cards[0]
     # An h1 confirmed by the JSON-LD headline, the <title> (without the site's name, so that
     # "Opinion | Headline | Site" confirms "Headline") or JSON-LD's alternativeHeadline; an h1
     # that is a kicker's span and the JSON-LD headline is that headline.
@@ -347,6 +358,15 @@ def page_title(
 
 
 _QUOTES = "\"'“”„«»‘’"
+# Quotes, apostrophes and dashes as a card often writes them (ASCII): the only difference an
+# h1 may have from its card for the h1's spelling to be taken.
+_PLAIN = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def _quotes(text: str) -> str:
+    return text.translate(_PLAIN)
+
+
 _VISIBLE = (
     "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
     " or ancestor::template)]"

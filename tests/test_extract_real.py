@@ -170,6 +170,21 @@ def test_an_h1_confirmed_another_way_beats_a_teaser_card():
     assert extract(html)["title"] == shown
 
 
+def test_a_card_that_is_the_h1_cut_short_or_in_plain_quotes_gives_way_to_the_h1():
+    shown = "Elk and calf refuse to leave the schoolyard – lessons move indoors"
+    html = page(
+        meta("og:title", "Elk and calf refuse to leave the schoolyard")
+        + ld({"@type": "NewsArticle", "headline": shown}),
+        h1=shown,
+    )
+    assert extract(html)["title"] == shown
+    shown = "‘It’s our pier, not theirs’: volunteers race to save it"
+    html = page(
+        meta("og:title", "'It's our pier, not theirs': volunteers race to save it"), h1=shown
+    )
+    assert extract(html)["title"] == shown
+
+
 def test_a_kicker_and_the_headline_at_the_top_of_the_text_are_not_the_body():
     html = page(
         ld({"@type": "NewsArticle", "headline": "Pier to be rebuilt"}),
@@ -230,6 +245,16 @@ def test_a_byline_box_with_a_date_a_role_and_buttons_names_the_reporter():
         "</div><div><button>Share</button><button>Save</button></div></div>"
     )
     assert extract(page(body=box))["authors"] == ["Mara Lind"]
+
+
+def test_a_reporter_box_and_a_reporters_page_link_name_the_reporter():
+    box = (
+        '<div class="news-reporter"><span>Haber:</span> <a href="/muhabir/ela-demir">Ela Demir'
+        "</a> | <span>Foto:</span> <span>Kaan Arslan</span></div>"
+    )
+    assert extract(page(body=box))["authors"] == ["Ela Demir"]
+    box = "<p>Door <a href='/nieuws/pieter'>Pieter van Houten</a>, Regioverslaggever</p>"
+    assert extract(page(body=box))["authors"] == ["Pieter van Houten"]
 
 
 def test_a_strip_of_links_before_the_date_is_no_byline():
