@@ -222,8 +222,10 @@ _AND = re.compile(r"\s*[;&]\s*|\s+(?:and|und|et|y|e|og|och|en|i|a)\s+")
 # "By Jane Doe", "Von ...", "Autor: ...": the word before the name is not part of it.
 _BY = re.compile(r"^(?:by|von|par|por|di|door|af|av|autor|author|text)\b[:\s]*", re.IGNORECASE)
 # A label before the byline's own "By": "Capital Von Jane Doe" (lower-case "von" is a name's).
+# The word before a name in a byline, as printed ("By", "Von", "Par", …).
+_BY_NAME = ("By", "Von", "Par", "Por", "Door", "Af", "Av")
 _LABEL_BY = re.compile(
-    r"^.*?\s(?:By|Von|Par|Por|Door|Af|Av)\s+(?=\S)"
+    rf"^.*?\s(?:{'|'.join(_BY_NAME)})\s+(?=\S)"
     r"|^(?i:analysis|opinion|commentary|review|story|written|reporting|words|text|interview"
     r"|photos?|video|column)\s+by\s+"
 )
@@ -236,9 +238,10 @@ _NAME_WORDS = 5
 # A reporter's role, printed where a name is expected ("AP Auto Writer", "CNN Editor-at-large").
 # A desk's credit ("Reuters Staff", "Letters to the Editor") is the page's answer: not here.
 _ROLES = frozenset(("writer", "editor-at-large", "correspondent", "reporter", "columnist",
-    "journalist", "photographer", "redakteur", "redakteurin", "korrespondent", "korrespondentin",
-    "journaliste", "rédacteur", "rédactrice", "redactor", "periodista", "giornalista",
-    "corrispondente"))  # fmt: skip
+    "journalist", "photographer", "journaliste", "rédacteur", "rédactrice", "redactor",
+    "periodista", "giornalista", "corrispondente"))  # fmt: skip
+# Roles that also end compounds ("Regioverslaggever", "Wirtschaftsredakteurin").
+_ROLE_ENDS = ("verslaggever", "redakteur", "redakteurin", "korrespondent", "korrespondentin")
 
 
 # A button's or a share bar's words, read with a byline box ("NBS Wales Share Save").
@@ -248,7 +251,6 @@ _BUTTONS = frozenset(("share", "save", "follow", "subscribe", "print", "email", 
 
 
 _NO_NAME = _ROLES | _BUTTONS
-_ROLE_ENDS = ("verslaggever", "redakteur", "redakteurin", "korrespondent", "korrespondentin")
 
 
 def _role(text: str) -> bool:
@@ -362,8 +364,8 @@ _LABEL_XPATH = "//*[self::strong or self::b or self::span or self::dt or self::t
 )
 # A byline line: a text that opens with the word before a name ("By Jane Doe | 3 March",
 # "Von: <a>Jane Doe</a>, <a>John Roe</a>"), the names running to a separator or a date.
-_BY_WORDS = ("By", "BY", "Von", "Par", "Por", "Door", "Av", "Af", "Written by", "Story by",
-             "Words by", "Reporting by", "Text von", "Texto de", "Testo di")  # fmt: skip
+_BY_WORDS = (*_BY_NAME, "BY", "Written by", "Story by", "Words by", "Reporting by", "Text von",
+             "Texto de", "Testo di")  # fmt: skip
 # The first letter is tested first: normalize-space for every word costs seconds on a page of
 # hundreds of thousands of text nodes.
 _BY_FIRSTS = "".join(sorted({w[0] for w in _BY_WORDS}))

@@ -66,7 +66,7 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
         tree.get("lang")
         or meta.get("og:locale")
         or ld_str(ld, "inLanguage")
-        or next(filter(None, map(meta.get, _LANGUAGE_META)), None)
+        or first_meta(meta, _LANGUAGE_META)
     )
     canonical = pagemeta.canonical_link(tree)
     headlines = shown_headlines(tree)
@@ -82,8 +82,6 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
     title = quirks.get("title") or page_title(headlines, meta, ld, doc, site, tree)
     title = clean_title(tidy(title or ""), spec)
     text = without_headline(text, [title, *headlines["h1"][:1]])
-    # The date before the byline: where the page states no date, trafilatura's metadata is
-    # read whole once, and its byline comes with it.
     if quirks.get("published"):
         published = iso_utc(quirks["published"], tz)
     else:
@@ -102,7 +100,7 @@ def extract_article(html: str | bytes, url: str, outlet: str | None = None) -> d
     description = (
         quirks.get("description")
         or ld_str(ld, "description")
-        or next(filter(None, map(meta.get, _DESCRIPTION_META)), None)
+        or first_meta(meta, _DESCRIPTION_META)
     )
     return {
         "title": title or None,
@@ -138,6 +136,11 @@ _DESCRIPTION_META = (
     "dc.description",
     "dcterms.description",
 )
+
+
+def first_meta(meta: dict, keys: tuple[str, ...]) -> str | None:
+    """The first of these meta tags the page fills."""
+    return next(filter(None, map(meta.get, keys)), None)
 
 
 def ld_str(ld: dict, key: str) -> str | None:
@@ -326,11 +329,11 @@ def page_title(
             cards = []
     if cards:
         # A card cut short by a quote its attribute did not escape: the h1 holds it whole.
-        whole = [
+        uncut = [
             h for h in h1s if h.startswith(cards[0]) and h[len(cards[0]) :].lstrip()[:1] in _QUOTES
         ]
-        if whole:
-            return whole[0]
+        if uncut:
+            return uncut[0]
         # The h1 that says the card with other quotes or dashes: as the page prints it.
         same = [h for h in h1s[:1] if _quotes(h) == _quotes(cards[0])]
         return same[0] if same else cards[0]
@@ -350,8 +353,8 @@ def page_title(
         return headline_part(social[0], others, site)
     if headline and (not page or _agrees(headline, page)):
         return headline
-    stated = next(filter(None, map(meta.get, _TITLE_META)), None)
-    fallback = page or _unescape(stated) or getattr(doc, "title", None) or headline
+    stated = _unescape(first_meta(meta, _TITLE_META))
+    fallback = page or stated or getattr(doc, "title", None) or headline
     if fallback:
         return headline_part(fallback, others, site)
     return h1s[0] if len(h1s) == 1 else ""
@@ -702,12 +705,10 @@ def _htmldate(tree, url: str) -> str | None:
     """The date trafilatura's extract_metadata finds: htmldate's original date, searched
     extensively, no later than today, with the page's own address (og:url, then its canonical
     link, then where it was fetched) for a date in the URL."""
-    own = tree.xpath("//meta[@property='og:url']/@content") or tree.xpath(
-        "//link[@rel='canonical']/@href"
-    )
+    og_url = "".join(tree.xpath("(//meta[@property='og:url'])[1]/@content")).strip()
     return htmldate.find_date(
         tree,
-        url=own[0].strip() if own and own[0].strip() else url,
+        url=og_url or pagemeta.canonical_link(tree) or url,
         original_date=True,
         extensive_search=True,
         max_date=datetime.now().astimezone().strftime("%Y-%m-%d"),
